@@ -1,0 +1,69 @@
+//! collect: the only code that talks to AWS.
+//!
+//! It reads what the selected stages need and turns every answer, error included, into
+//! [`Facts`]. An AWS error is never a crash and never a silent gap: it becomes a
+//! [`Readable::Unreadable`](crate::facts::Readable) fact with the API and the error code,
+//! which judge reports as UNKNOWN.
+
+mod ecs;
+mod error;
+
+use aws_config::SdkConfig;
+
+use crate::facts::{FACTS_VERSION, Facts, Readable, RequestFacts, TaskLookup, TaskSource};
+use crate::request::{DiagnoseRequest, Target};
+
+pub use ecs::{task_definition_facts, task_facts, task_lookup};
+pub use error::unreadable;
+
+/// The AWS clients, built once per process (per Lambda container) and shared by every run.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    /// Amazon ECS.
+    pub ecs: aws_sdk_ecs::Client,
+    /// Amazon EC2 (the network stage).
+    pub ec2: aws_sdk_ec2::Client,
+    /// Systems Manager (parameters referenced by the task).
+    pub ssm: aws_sdk_ssm::Client,
+}
+
+impl Clients {
+    /// Builds every client from one shared configuration (Region, credentials, endpoint).
+    pub fn new(conf: &SdkConfig) -> Clients {
+        Clients {
+            ecs: aws_sdk_ecs::Client::new(conf),
+            ec2: aws_sdk_ec2::Client::new(conf),
+            ssm: aws_sdk_ssm::Client::new(conf),
+        }
+    }
+}
+
+/// Reads everything the request needs. The request must already be validated for this Region.
+pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest) -> Facts {
+    let (request_facts, task) = match &request.target {
+        Target::Lookup { cluster, task } => {
+            let facts = RequestFacts { cluster: cluster.for_api(), task: task.for_api(), source: TaskSource::DescribeTasks };
+            (facts, ecs::describe_task(&clients.ecs, cluster, task).await)
+        }
+        Target::Event(event) => {
+            let detail = &event.detail;
+            let facts = RequestFacts {
+                cluster: detail.cluster_arn.clone(),
+                task: detail.task_arn.clone(),
+                source: TaskSource::Event,
+            };
+            let task = TaskLookup::Found { task: Box::new(detail.to_facts()) };
+            (facts, Readable::Read { value: task })
+        }
+    };
+
+    let task_definition = match task.value() {
+        Some(TaskLookup::Found { task }) => match task.task_definition_arn.as_deref() {
+            Some(arn) => Some(ecs::describe_task_definition(&clients.ecs, arn).await),
+            None => None,
+        },
+        _ => None,
+    };
+
+    Facts { facts_version: FACTS_VERSION, region: region.to_string(), request: request_facts, task, task_definition }
+}

@@ -1,0 +1,90 @@
+//! Facts: everything read from AWS for one task, as one serialisable snapshot.
+//!
+//! This is the boundary between collect (the only AWS I/O) and judge (pure). It uses
+//! our own types, never SDK types, so that a snapshot saved today replays offline
+//! tomorrow, and so that judge can be tested with hand-built values. A fact that
+//! could not be read is kept as [`Readable::Unreadable`] with the API and the error
+//! code: never silently absent, never mistaken for "fine".
+
+mod ecs;
+
+use serde::{Deserialize, Serialize};
+
+pub use ecs::*;
+
+/// The version of the Facts layout. Bumped only when an old snapshot can no longer be read as-is.
+pub const FACTS_VERSION: u32 = 1;
+
+/// Everything collected for one diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Facts {
+    /// Layout version of this snapshot ([`FACTS_VERSION`] when written by this build).
+    pub facts_version: u32,
+    /// The Region the facts were read in.
+    pub region: String,
+    /// What was asked, as the caller said it.
+    pub request: RequestFacts,
+    /// The task itself, from DescribeTasks or from the EventBridge event.
+    pub task: Readable<TaskLookup>,
+    /// The task definition the task ran, when the task was found.
+    #[serde(default)]
+    pub task_definition: Option<Readable<TaskDefinitionFacts>>,
+}
+
+/// What the caller asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestFacts {
+    /// The cluster as given (name or ARN).
+    pub cluster: String,
+    /// The task as given (ID or ARN).
+    pub task: String,
+    /// Where the task's description came from.
+    pub source: TaskSource,
+}
+
+/// Where the task's description came from: it changes what "not found" can mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TaskSource {
+    /// `ecs:DescribeTasks`, which forgets stopped tasks after about an hour.
+    DescribeTasks,
+    /// An EventBridge `ECS Task State Change` event, used as-is.
+    Event,
+}
+
+/// A fact that was read, or the AWS error that prevented reading it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+pub enum Readable<T> {
+    /// Read successfully.
+    Read {
+        /// The value read.
+        value: T,
+    },
+    /// AWS answered with an error (or did not answer).
+    Unreadable(Unreadable),
+}
+
+impl<T> Readable<T> {
+    /// The value, when it was read.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Readable::Read { value } => Some(value),
+            Readable::Unreadable(_) => None,
+        }
+    }
+}
+
+/// Why a fact could not be read: enough to tell a missing permission from a missing resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unreadable {
+    /// The API that failed, as `service:Operation` (for example `ecs:DescribeTasks`).
+    pub api: String,
+    /// The AWS error code (for example `AccessDeniedException`), or a transport category.
+    pub error_code: String,
+    /// The error message AWS returned, if any.
+    pub message: String,
+}

@@ -1,0 +1,105 @@
+//! judge: pure functions from [`Facts`] to a [`Report`]. No I/O, no clock, no randomness,
+//! so a saved snapshot replays to the same report byte for byte.
+//!
+//! One module per stage. The `task` stage runs first, always (even when one other stage
+//! is asked for), because its failure class decides which stages apply.
+
+pub mod task;
+
+use crate::facts::Facts;
+use crate::report::{FailureClass, Report, SCHEMA_VERSION, StageResult, Status};
+use crate::stage::{StageName, StageSelection};
+
+/// The stages a failure class points at, beyond `task`.
+pub fn applicable_stages(class: FailureClass) -> &'static [StageName] {
+    use FailureClass as C;
+    use StageName::*;
+    match class {
+        C::ImagePullNetwork => &[Image, Iam, Network],
+        C::ImageNotFound => &[Image, Iam],
+        C::ImageAccessDenied => &[Image, Iam, Network],
+        C::RegistryRateLimit => &[Image, Network],
+        C::SecretsNetwork => &[Secrets, Network],
+        C::SecretsAccessDenied => &[Secrets, Iam, Network],
+        C::SecretNotFound | C::SsmParameterInvalid => &[Secrets, Iam],
+        C::Logging => &[Logging, Iam, Network],
+        C::PlacementResources | C::PlacementConstraint | C::Agent | C::DiskFull => &[Placement],
+        C::Efs => &[Placement, Network, Iam],
+        C::Timeout => &[Image, Iam, Network, Secrets, Logging],
+        C::PlatformMismatch => &[Image],
+        C::Other => &[Image, Iam, Network, Secrets, Logging, Placement],
+    }
+}
+
+/// Judges the facts for the selected stages.
+pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
+    let task = task::judge(facts);
+    let class = task.failure_class;
+    let mut stages = Vec::new();
+    if selection.includes(StageName::Task) {
+        stages.push(task.stage.clone());
+    }
+    for name in StageName::ALL.into_iter().filter(|s| *s != StageName::Task) {
+        if !selection.includes(name) {
+            continue;
+        }
+        let result = match class {
+            None => StageResult::skipped(name, "The task did not fail to start (see the task stage), so this stage has nothing to check."),
+            Some(c) if !applicable_stages(c).contains(&name) => {
+                StageResult::skipped(name, format!("Does not apply to failure class '{c}'."))
+            }
+            Some(_) => later_stage(name, facts),
+        };
+        stages.push(result);
+    }
+
+    let verdict = Status::worst(stages.iter().map(|s| s.status));
+    let root = root_cause(&stages, &task.stage);
+    let summary = summarise(&task, root.as_ref(), &stages);
+    Report {
+        schema_version: SCHEMA_VERSION.to_string(),
+        task: task.summary,
+        verdict,
+        root_cause: root.map(|f| f.code),
+        summary,
+        stages,
+    }
+}
+
+/// The stages after `task`. Until a stage is built it says so; it never passes silently.
+fn later_stage(name: StageName, _facts: &Facts) -> StageResult {
+    StageResult::skipped(name, "not implemented yet")
+}
+
+/// The finding that best explains the stop: a failure found by a deeper stage beats the
+/// task stage's classification of the symptom.
+fn root_cause(stages: &[StageResult], task_stage: &StageResult) -> Option<crate::report::Finding> {
+    let deeper = stages
+        .iter()
+        .filter(|s| s.name != StageName::Task)
+        .flat_map(|s| &s.findings)
+        .find(|f| f.status == Status::Fail);
+    deeper.or_else(|| task_stage.findings.iter().find(|f| f.status == Status::Fail)).cloned()
+}
+
+fn summarise(task: &task::TaskOutcome, root: Option<&crate::report::Finding>, stages: &[StageResult]) -> String {
+    let pending: Vec<&str> = stages
+        .iter()
+        .filter(|s| s.status == Status::Skipped && s.summary == "not implemented yet")
+        .map(|s| s.name.as_str())
+        .collect();
+    match (root, task.failure_class) {
+        (Some(f), _) if f.code != crate::codes::Code::TaskStopReasonClassified => f.title.clone(),
+        (_, Some(class)) => {
+            let mut s = format!("The task failed to start ({class}).");
+            if !pending.is_empty() {
+                s.push_str(&format!(
+                    " The stages that would find the cause in this account ({}) are not implemented yet.",
+                    pending.join(", ")
+                ));
+            }
+            s
+        }
+        _ => task.stage.summary.clone(),
+    }
+}

@@ -1,0 +1,209 @@
+//! The `ecs-task-doctor` command line: the same engine as the Lambda.
+//!
+//! Exit status: 0 whenever a report was produced (whatever its verdict), 2 for bad
+//! input, 1 when no report could be made.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use ecs_task_doctor::codes::Code;
+use ecs_task_doctor::engine::{self, Engine};
+use ecs_task_doctor::render::{self, Format};
+use ecs_task_doctor::request::{Caller, DiagnoseRequest, Request, RequestError, Target};
+use ecs_task_doctor::snapshot;
+use ecs_task_doctor::stage::{StageName, StageSelection};
+
+#[derive(Parser)]
+#[command(name = "ecs-task-doctor", version, about = "Why did this Amazon ECS task fail to start, and what exactly do I change? Read-only.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Diagnose one task: from AWS (--cluster and --task), from a stopped-task event (--event), or offline (--snapshot).
+    Diagnose(DiagnoseArgs),
+    /// Diagnose recent start failures across clusters (not implemented yet).
+    Sweep {
+        /// Cluster to sweep (repeatable); default: every cluster in the Region.
+        #[arg(long = "cluster")]
+        clusters: Vec<String>,
+        /// How far back to look, like 60m or 2h.
+        #[arg(long, default_value = "60m")]
+        since: String,
+    },
+    /// Print the full explanation of a finding code, like `rustc --explain`.
+    Explain {
+        /// The code, for example NET_SG_EGRESS_S3_PREFIX_LIST_MISSING.
+        code: String,
+    },
+    /// List every finding code with its stage and title.
+    Codes,
+}
+
+#[derive(Args)]
+struct DiagnoseArgs {
+    /// Cluster name or ARN.
+    #[arg(long, requires = "task", conflicts_with_all = ["event", "snapshot"])]
+    cluster: Option<String>,
+    /// Task ID or ARN.
+    #[arg(long, requires = "cluster")]
+    task: Option<String>,
+    /// An ECS Task State Change event, as EventBridge delivers it.
+    #[arg(long, conflicts_with = "snapshot")]
+    event: Option<PathBuf>,
+    /// Saved facts to replay offline (no AWS access).
+    #[arg(long)]
+    snapshot: Option<PathBuf>,
+    /// One stage, or all.
+    #[arg(long, default_value = "all")]
+    stage: StageSelection,
+    /// Output format: json, text or markdown.
+    #[arg(long, default_value = "text")]
+    format: Format,
+    /// Write the collected facts to this file for offline replay.
+    #[arg(long)]
+    save_snapshot: Option<PathBuf>,
+}
+
+/// A failure with the exit status it deserves.
+enum Failure {
+    BadInput(String),
+    NoReport(String),
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("ECS_TASK_DOCTOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Diagnose(args) => diagnose(args).await,
+        Command::Sweep { clusters, since } => sweep(&clusters, &since),
+        Command::Explain { code } => explain(&code),
+        Command::Codes => {
+            codes();
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::BadInput(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(2)
+        }
+        Err(Failure::NoReport(m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn diagnose(args: DiagnoseArgs) -> Result<(), Failure> {
+    let bad = |e: RequestError| Failure::BadInput(e.to_string());
+    let (facts, report) = if let Some(path) = &args.snapshot {
+        let facts = snapshot::load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
+        let report = engine::replay(&facts, args.stage);
+        (facts, report)
+    } else {
+        let request = match (&args.cluster, &args.task, &args.event) {
+            (Some(c), Some(t), None) => match Request::lookup(c, t, args.stage, Caller::Cli).map_err(bad)? {
+                Request::Diagnose(d) => d,
+                Request::Sweep(_) => unreachable!("a lookup is never a sweep"),
+            },
+            (None, None, Some(path)) => event_request(path, args.stage)?,
+            _ => {
+                return Err(Failure::BadInput(
+                    "say which task: --cluster C --task T, --event FILE, or --snapshot FILE".into(),
+                ));
+            }
+        };
+        let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        let engine = Engine::new(&conf).map_err(|e| Failure::NoReport(e.to_string()))?;
+        let d = engine.diagnose(&request).await.map_err(|e| match e {
+            engine::EngineError::Request(r) => bad(r),
+            other => Failure::NoReport(other.to_string()),
+        })?;
+        (d.facts, d.report)
+    };
+    if let Some(path) = &args.save_snapshot {
+        snapshot::save(path, &facts).map_err(|e| Failure::NoReport(e.to_string()))?;
+    }
+    print!("{}", render::render(&report, args.format));
+    Ok(())
+}
+
+fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {
+    let limit = ecs_task_doctor::request::MAX_EVENT_BYTES as u64;
+    let len = std::fs::metadata(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?.len();
+    if len > limit {
+        return Err(Failure::BadInput(format!(
+            "{}: {len} bytes is over the {limit}-byte limit (EventBridge's maximum event size)",
+            path.display()
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    let request = Request::from_slice(&bytes).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    match request {
+        Request::Diagnose(mut d) if matches!(d.target, Target::Event(_)) => {
+            d.stage = stage;
+            d.caller = Caller::Cli;
+            Ok(d)
+        }
+        _ => Err(Failure::BadInput(format!(
+            "{}: --event expects an EventBridge 'ECS Task State Change' event; use --cluster and --task for a task by name",
+            path.display()
+        ))),
+    }
+}
+
+fn sweep(clusters: &[String], since: &str) -> Result<(), Failure> {
+    for c in clusters {
+        ecs_task_doctor::arn::ClusterRef::parse(c).map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
+    }
+    parse_minutes(since).map_err(Failure::BadInput)?;
+    Err(Failure::NoReport("sweep is not implemented yet; diagnose one task with `diagnose --cluster C --task T`".into()))
+}
+
+fn parse_minutes(s: &str) -> Result<u32, String> {
+    let bad = || format!("--since '{s}': expected minutes or hours like 60m or 2h, at most 24h");
+    let (num, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let n: u32 = num.parse().map_err(|_| bad())?;
+    let minutes = match unit {
+        "" | "m" | "min" => n,
+        "h" => n.checked_mul(60).ok_or_else(bad)?,
+        _ => return Err(bad()),
+    };
+    if (1..=1440).contains(&minutes) { Ok(minutes) } else { Err(bad()) }
+}
+
+fn explain(code: &str) -> Result<(), Failure> {
+    let c = Code::parse(code).ok_or_else(|| {
+        Failure::BadInput(format!("unknown code '{code}'; `ecs-task-doctor codes` lists them all"))
+    })?;
+    let ex = c.explanation();
+    println!("{c} ({} stage): {}\n", c.stage(), ex.title);
+    println!("{}", ex.text.trim_end());
+    if !ex.docs.is_empty() {
+        println!("\nDocumentation");
+        for d in ex.docs {
+            println!("  {d}");
+        }
+    }
+    Ok(())
+}
+
+fn codes() {
+    for stage in StageName::ALL {
+        for c in Code::ALL.iter().filter(|c| c.stage() == stage) {
+            println!("{:<38} {:<10} {}", c.as_str(), stage.as_str(), c.title());
+        }
+    }
+}

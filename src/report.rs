@@ -1,0 +1,308 @@
+//! The report: the contract of DESIGN §4. Field names are stable: add, never rename.
+//!
+//! Every key is always present (absent values are `null`), so a consumer's JSON path
+//! never silently disappears. Maps are `BTreeMap`s so that the same Facts give the
+//! same bytes.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::codes::Code;
+use crate::stage::StageName;
+
+/// The report layout version.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// The outcome of a check, a stage or the whole diagnosis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Status {
+    /// Verified to be fine.
+    Pass,
+    /// Verified to be broken.
+    Fail,
+    /// Worth attention, not by itself a cause.
+    Warn,
+    /// Could not be decided (the detail says why). Never reported as PASS.
+    Unknown,
+    /// Did not run (the summary says why).
+    Skipped,
+}
+
+impl Status {
+    /// How bad a status is, for "the worst finding decides": FAIL > UNKNOWN > WARN > PASS > SKIPPED.
+    /// UNKNOWN ranks above WARN because an undecided check must never let a stage look healthy.
+    pub fn severity_rank(self) -> u8 {
+        match self {
+            Status::Skipped => 0,
+            Status::Pass => 1,
+            Status::Warn => 2,
+            Status::Unknown => 3,
+            Status::Fail => 4,
+        }
+    }
+
+    /// The worst of several statuses; SKIPPED when there are none.
+    pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Status {
+        statuses.into_iter().max_by_key(|s| s.severity_rank()).unwrap_or(Status::Skipped)
+    }
+
+    /// The uppercase word used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Warn => "WARN",
+            Status::Unknown => "UNKNOWN",
+            Status::Skipped => "SKIPPED",
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How much a finding matters to getting the task started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Stops the task from starting.
+    Critical,
+    /// Very likely part of the failure.
+    High,
+    /// May contribute.
+    Medium,
+    /// Worth knowing.
+    Low,
+    /// Informational (passed checks).
+    Info,
+}
+
+/// What the stop reason says went wrong: the `failureClass` vocabulary of DESIGN §4.
+/// Classes may be added; none is renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureClass {
+    /// The image pull could not reach the registry (or S3 for ECR layers).
+    ImagePullNetwork,
+    /// The repository, tag or digest does not exist.
+    ImageNotFound,
+    /// The registry refused the pull (403, AccessDenied, no credentials).
+    ImageAccessDenied,
+    /// Docker Hub (or another registry) rate-limited the pull.
+    RegistryRateLimit,
+    /// Secrets Manager or SSM could not be reached.
+    SecretsNetwork,
+    /// The execution role may not read a secret, parameter or its KMS key.
+    SecretsAccessDenied,
+    /// A referenced secret does not exist (or the reference is malformed).
+    SecretNotFound,
+    /// SSM said "invalid ssm parameters": a parameter is missing or misnamed.
+    SsmParameterInvalid,
+    /// The log driver could not start (log group missing, or CloudWatch unreachable).
+    Logging,
+    /// No container instance had the CPU, memory, ports or ENIs.
+    PlacementResources,
+    /// Placement constraints could not be met.
+    PlacementConstraint,
+    /// The container agent was disconnected.
+    Agent,
+    /// An EFS volume could not be mounted.
+    Efs,
+    /// The host (EC2) ran out of disk.
+    DiskFull,
+    /// A container did not reach RUNNING in time.
+    Timeout,
+    /// The image has no variant for the task's CPU architecture or OS.
+    PlatformMismatch,
+    /// Anything else, including reasons the catalogue does not know.
+    Other,
+}
+
+impl FailureClass {
+    /// Every class, for `explain` and for tests.
+    pub const ALL: [FailureClass; 17] = [
+        FailureClass::ImagePullNetwork,
+        FailureClass::ImageNotFound,
+        FailureClass::ImageAccessDenied,
+        FailureClass::RegistryRateLimit,
+        FailureClass::SecretsNetwork,
+        FailureClass::SecretsAccessDenied,
+        FailureClass::SecretNotFound,
+        FailureClass::SsmParameterInvalid,
+        FailureClass::Logging,
+        FailureClass::PlacementResources,
+        FailureClass::PlacementConstraint,
+        FailureClass::Agent,
+        FailureClass::Efs,
+        FailureClass::DiskFull,
+        FailureClass::Timeout,
+        FailureClass::PlatformMismatch,
+        FailureClass::Other,
+    ];
+
+    /// The kebab-case name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureClass::ImagePullNetwork => "image-pull-network",
+            FailureClass::ImageNotFound => "image-not-found",
+            FailureClass::ImageAccessDenied => "image-access-denied",
+            FailureClass::RegistryRateLimit => "registry-rate-limit",
+            FailureClass::SecretsNetwork => "secrets-network",
+            FailureClass::SecretsAccessDenied => "secrets-access-denied",
+            FailureClass::SecretNotFound => "secret-not-found",
+            FailureClass::SsmParameterInvalid => "ssm-parameter-invalid",
+            FailureClass::Logging => "logging",
+            FailureClass::PlacementResources => "placement-resources",
+            FailureClass::PlacementConstraint => "placement-constraint",
+            FailureClass::Agent => "agent",
+            FailureClass::Efs => "efs",
+            FailureClass::DiskFull => "disk-full",
+            FailureClass::Timeout => "timeout",
+            FailureClass::PlatformMismatch => "platform-mismatch",
+            FailureClass::Other => "other",
+        }
+    }
+}
+
+impl fmt::Display for FailureClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One checked condition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    /// The stable code.
+    pub code: Code,
+    /// What the check found.
+    pub status: Status,
+    /// How much it matters.
+    pub severity: Severity,
+    /// One line (the code's title).
+    pub title: String,
+    /// What exactly was found, in this account.
+    pub detail: String,
+    /// Resource and rule IDs that prove it.
+    pub evidence: BTreeMap<String, Value>,
+    /// The exact change to make (empty when nothing is to be done).
+    pub remediation: String,
+    /// Documentation links.
+    pub docs: Vec<String>,
+}
+
+impl Finding {
+    /// A finding with the code's own title and docs; detail, evidence and remediation are the caller's.
+    pub fn new(code: Code, status: Status, severity: Severity, detail: impl Into<String>) -> Finding {
+        let ex = code.explanation();
+        Finding {
+            code,
+            status,
+            severity,
+            title: ex.title.to_string(),
+            detail: detail.into(),
+            evidence: BTreeMap::new(),
+            remediation: String::new(),
+            docs: ex.docs.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    /// Adds one piece of evidence (skipped when the value is null).
+    pub fn evidence(mut self, key: &str, value: impl Into<Value>) -> Finding {
+        let value = value.into();
+        if !value.is_null() {
+            self.evidence.insert(key.to_string(), value);
+        }
+        self
+    }
+
+    /// Sets the remediation.
+    pub fn remediation(mut self, text: impl Into<String>) -> Finding {
+        self.remediation = text.into();
+        self
+    }
+}
+
+/// One stage's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StageResult {
+    /// The stage.
+    pub name: StageName,
+    /// Its worst finding's status, or SKIPPED.
+    pub status: Status,
+    /// One sentence: what the stage concluded, or why it did not run.
+    pub summary: String,
+    /// The checks it made.
+    pub findings: Vec<Finding>,
+}
+
+impl StageResult {
+    /// A stage that ran: its status is its worst finding's.
+    pub fn ran(name: StageName, summary: impl Into<String>, findings: Vec<Finding>) -> StageResult {
+        let status = Status::worst(findings.iter().map(|f| f.status));
+        StageResult { name, status, summary: summary.into(), findings }
+    }
+
+    /// A stage that did not run, and why.
+    pub fn skipped(name: StageName, why: impl Into<String>) -> StageResult {
+        StageResult { name, status: Status::Skipped, summary: why.into(), findings: vec![] }
+    }
+}
+
+/// The task as the report shows it.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskSummary {
+    /// Task ARN (or the reference given, when the task was not found).
+    pub arn: Option<String>,
+    /// Cluster ARN or name.
+    pub cluster: Option<String>,
+    /// Launch type.
+    pub launch_type: Option<String>,
+    /// Stop code.
+    pub stop_code: Option<String>,
+    /// Stopped reason.
+    pub stopped_reason: Option<String>,
+    /// Stop time.
+    pub stopped_at: Option<String>,
+    /// The class of failure the stop reason names (null when the task did not fail to start).
+    pub failure_class: Option<FailureClass>,
+    /// Last status.
+    pub last_status: Option<String>,
+    /// Task definition ARN.
+    pub task_definition_arn: Option<String>,
+}
+
+/// The whole diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The task.
+    pub task: TaskSummary,
+    /// The worst stage status.
+    pub verdict: Status,
+    /// The single finding that best explains the stop reason, if one was found.
+    pub root_cause: Option<Code>,
+    /// One sentence a person reads first.
+    pub summary: String,
+    /// The stages that were asked for, in order.
+    pub stages: Vec<StageResult>,
+}
+
+impl Report {
+    /// The finding named as root cause.
+    pub fn root_finding(&self) -> Option<&Finding> {
+        let code = self.root_cause?;
+        self.stages.iter().flat_map(|s| &s.findings).find(|f| f.code == code && f.status == Status::Fail)
+    }
+}

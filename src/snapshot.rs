@@ -1,0 +1,119 @@
+//! Snapshots: saved Facts, replayed offline to the identical report.
+//!
+//! A snapshot is what a user attaches to a ticket instead of account access, and what
+//! the EventBridge path keeps as the record of a failure. Loading is defensive: size
+//! limit first, then a parse whose errors name the JSON path, then a version check.
+
+use std::path::Path;
+
+use crate::facts::{FACTS_VERSION, Facts};
+
+/// The largest snapshot we read: far above any real one, small enough to refuse junk fast.
+pub const MAX_SNAPSHOT_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Why a snapshot could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is too large to be a snapshot.
+    #[error("{path}: {bytes} bytes is over the {MAX_SNAPSHOT_BYTES}-byte snapshot limit")]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// The file is not a valid snapshot.
+    #[error("{path} is not an ecs-task-doctor snapshot: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// What is wrong, with the JSON path.
+        message: String,
+    },
+    /// The snapshot was written by a newer version.
+    #[error("{path} has facts version {found}; this build reads up to {FACTS_VERSION}: upgrade ecs-task-doctor")]
+    TooNew {
+        /// The file.
+        path: String,
+        /// Its version.
+        found: u32,
+    },
+}
+
+/// Parses a snapshot from bytes; `path` only names it in errors.
+pub fn from_slice(bytes: &[u8], path: &str) -> Result<Facts, SnapshotError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let facts: Facts = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let p = e.path().to_string();
+        let inner = e.into_inner();
+        SnapshotError::Invalid {
+            path: path.to_string(),
+            message: if p == "." { inner.to_string() } else { format!("at '{p}': {inner}") },
+        }
+    })?;
+    de.end().map_err(|e| SnapshotError::Invalid { path: path.to_string(), message: e.to_string() })?;
+    if facts.facts_version > FACTS_VERSION {
+        return Err(SnapshotError::TooNew { path: path.to_string(), found: facts.facts_version });
+    }
+    Ok(facts)
+}
+
+/// Reads a snapshot file.
+pub fn load(path: &Path) -> Result<Facts, SnapshotError> {
+    let name = path.display().to_string();
+    let io = |source| SnapshotError::Io { path: name.clone(), source };
+    let len = std::fs::metadata(path).map_err(io)?.len();
+    if len > MAX_SNAPSHOT_BYTES {
+        return Err(SnapshotError::TooLarge { path: name, bytes: len });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    from_slice(&bytes, &name)
+}
+
+/// The snapshot text: pretty JSON with a final newline, stable for the same Facts.
+pub fn to_string(facts: &Facts) -> String {
+    let mut s = serde_json::to_string_pretty(facts).expect("Facts always serialise");
+    s.push('\n');
+    s
+}
+
+/// Writes a snapshot file.
+pub fn save(path: &Path, facts: &Facts) -> Result<(), SnapshotError> {
+    std::fs::write(path, to_string(facts)).map_err(|source| SnapshotError::Io { path: path.display().to_string(), source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_path_and_the_problem() {
+        let e = from_slice(b"{\"factsVersion\": 1, \"region\": 5}", "x.json").unwrap_err().to_string();
+        assert!(e.contains("x.json is not an ecs-task-doctor snapshot") && e.contains("region"), "{e}");
+        let e = from_slice(b"[]", "y.json").unwrap_err().to_string();
+        assert!(e.contains("y.json"), "{e}");
+        let e = from_slice(b"", "z.json").unwrap_err().to_string();
+        assert!(e.contains("EOF"), "{e}");
+    }
+
+    #[test]
+    fn newer_versions_are_refused() {
+        let text = include_str!("../examples/fargate-cannot-pull.json").replace("\"factsVersion\": 1", "\"factsVersion\": 99");
+        assert!(matches!(from_slice(text.as_bytes(), "n"), Err(SnapshotError::TooNew { found: 99, .. })));
+    }
+
+    #[test]
+    fn the_shipped_example_round_trips() {
+        let text = include_str!("../examples/fargate-cannot-pull.json");
+        let facts = from_slice(text.as_bytes(), "example").unwrap();
+        assert_eq!(to_string(&facts), text, "the example is not in canonical form; regenerate it");
+    }
+}
