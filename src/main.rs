@@ -88,13 +88,10 @@ async fn main() -> ExitCode {
         Command::Diagnose(args) => diagnose(args).await,
         Command::Sweep { clusters, since } => sweep(&clusters, &since),
         Command::Explain { code } => explain(&code),
-        Command::Codes => {
-            codes();
-            Ok(())
-        }
+        Command::Codes => Ok(codes()),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(text) => write_stdout(&text),
         Err(Failure::BadInput(m)) => {
             eprintln!("error: {m}");
             ExitCode::from(2)
@@ -106,7 +103,21 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn diagnose(args: DiagnoseArgs) -> Result<(), Failure> {
+/// Writes the output; a closed pipe (`| head`) is not an error worth a panic.
+fn write_stdout(text: &str) -> ExitCode {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
     let bad = |e: RequestError| Failure::BadInput(e.to_string());
     let (facts, report) = if let Some(path) = &args.snapshot {
         let facts = snapshot::load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -136,8 +147,7 @@ async fn diagnose(args: DiagnoseArgs) -> Result<(), Failure> {
     if let Some(path) = &args.save_snapshot {
         snapshot::save(path, &facts).map_err(|e| Failure::NoReport(e.to_string()))?;
     }
-    print!("{}", render::render(&report, args.format));
-    Ok(())
+    Ok(render::render(&report, args.format))
 }
 
 fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {
@@ -164,7 +174,7 @@ fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseReques
     }
 }
 
-fn sweep(clusters: &[String], since: &str) -> Result<(), Failure> {
+fn sweep(clusters: &[String], since: &str) -> Result<String, Failure> {
     for c in clusters {
         ecs_task_doctor::arn::ClusterRef::parse(c).map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
     }
@@ -184,26 +194,27 @@ fn parse_minutes(s: &str) -> Result<u32, String> {
     if (1..=1440).contains(&minutes) { Ok(minutes) } else { Err(bad()) }
 }
 
-fn explain(code: &str) -> Result<(), Failure> {
+fn explain(code: &str) -> Result<String, Failure> {
     let c = Code::parse(code).ok_or_else(|| {
         Failure::BadInput(format!("unknown code '{code}'; `ecs-task-doctor codes` lists them all"))
     })?;
     let ex = c.explanation();
-    println!("{c} ({} stage): {}\n", c.stage(), ex.title);
-    println!("{}", ex.text.trim_end());
+    let mut out = format!("{c} ({} stage): {}\n\n{}\n", c.stage(), ex.title, ex.text.trim_end());
     if !ex.docs.is_empty() {
-        println!("\nDocumentation");
+        out.push_str("\nDocumentation\n");
         for d in ex.docs {
-            println!("  {d}");
+            out.push_str(&format!("  {d}\n"));
         }
     }
-    Ok(())
+    Ok(out)
 }
 
-fn codes() {
+fn codes() -> String {
+    let mut out = String::new();
     for stage in StageName::ALL {
         for c in Code::ALL.iter().filter(|c| c.stage() == stage) {
-            println!("{:<38} {:<10} {}", c.as_str(), stage.as_str(), c.title());
+            out.push_str(&format!("{:<38} {:<10} {}\n", c.as_str(), stage.as_str(), c.title()));
         }
     }
+    out
 }

@@ -19,7 +19,19 @@ from moto.moto_server.werkzeug_app import (
 )
 
 
+def freeze_ecs_tasks() -> None:
+    """moto advances a task's lastStatus on every DescribeTasks call (RUNNING, then
+    DEACTIVATING, ... STOPPED). Real tasks do not move because someone looked at them, so
+    tasks stay where the scenario put them (StopTask still stops them)."""
+    from moto.moto_api import state_manager
+
+    state_manager.set_transition(
+        model_name="ecs::task", transition={"progression": "manual", "times": 1_000_000}
+    )
+
+
 def main() -> None:
+    freeze_ecs_tasks()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler

@@ -1,0 +1,144 @@
+//! Scenarios built through the SDK: a VPC, a cluster, a Fargate task definition, a task.
+
+use aws_config::SdkConfig;
+use aws_sdk_ec2::types::AttributeBooleanValue;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, KeyValuePair, LaunchType,
+    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Secret,
+};
+
+use super::{ACCOUNT, REGION, unique};
+
+/// An environment value that must never appear in a report or a snapshot.
+pub const SECRET_ENV_VALUE: &str = "hunter2-do-not-leak";
+
+/// What a scenario built.
+#[derive(Debug, Clone)]
+pub struct FargateTask {
+    /// Cluster name.
+    pub cluster: String,
+    /// Task ARN.
+    pub task_arn: String,
+    /// Task ID.
+    pub task_id: String,
+    /// Task definition ARN.
+    pub task_definition_arn: String,
+    /// Subnet of the task.
+    pub subnet_id: String,
+}
+
+/// A private VPC with one subnet and a security group, as a Fargate service would use.
+pub async fn vpc(conf: &SdkConfig) -> (String, String) {
+    let ec2 = aws_sdk_ec2::Client::new(conf);
+    let vpc = ec2.create_vpc().cidr_block("10.20.0.0/16").send().await.unwrap();
+    let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
+    // moto answers RunTask with a 500 in a VPC whose enableDnsHostnames is false
+    // (shared/MOTO-NOTES.md); AWS does not care. Turn it on so the scenario can run.
+    ec2.modify_vpc_attribute()
+        .vpc_id(&vpc_id)
+        .enable_dns_hostnames(AttributeBooleanValue::builder().value(true).build())
+        .send()
+        .await
+        .unwrap();
+    let subnet = ec2
+        .create_subnet()
+        .vpc_id(&vpc_id)
+        .cidr_block("10.20.3.0/24")
+        .availability_zone(format!("{REGION}a"))
+        .send()
+        .await
+        .unwrap();
+    let subnet_id = subnet.subnet().unwrap().subnet_id().unwrap().to_string();
+    let sg = ec2
+        .create_security_group()
+        .vpc_id(&vpc_id)
+        .group_name(unique("task-sg"))
+        .description("task")
+        .send()
+        .await
+        .unwrap();
+    (subnet_id, sg.group_id().unwrap().to_string())
+}
+
+/// Registers a Fargate task definition like a real service's: ECR image, execution role,
+/// a secret, awslogs, and an environment value that must be redacted.
+pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
+    let ecs = aws_sdk_ecs::Client::new(conf);
+    let container = ContainerDefinition::builder()
+        .name("api")
+        .image(format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3"))
+        .essential(true)
+        // moto answers RunTask with a 500 unless every container has memory or
+        // memoryReservation (MOTO-NOTES.md); Fargate itself only needs task-level memory.
+        .memory(1024)
+        .environment(KeyValuePair::builder().name("DB_PASSWORD").value(SECRET_ENV_VALUE).build())
+        .secrets(
+            Secret::builder()
+                .name("API_KEY")
+                .value_from(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/api-key-AbCdEf"))
+                .build()
+                .unwrap(),
+        )
+        .log_configuration(
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", format!("/ecs/{family}"))
+                .options("awslogs-region", REGION)
+                .options("awslogs-stream-prefix", "api")
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let out = ecs
+        .register_task_definition()
+        .family(family)
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("512")
+        .memory("1024")
+        .execution_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{family}-execution"))
+        .container_definitions(container)
+        .send()
+        .await
+        .unwrap();
+    out.task_definition().unwrap().task_definition_arn().unwrap().to_string()
+}
+
+/// A Fargate task in its own cluster; stopped with `reason` when one is given.
+pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> FargateTask {
+    let ecs = aws_sdk_ecs::Client::new(conf);
+    let cluster = unique("cluster");
+    ecs.create_cluster().cluster_name(&cluster).send().await.unwrap();
+    let (subnet_id, sg_id) = vpc(conf).await;
+    let family = unique("payments-api");
+    let td_arn = task_definition(conf, &family).await;
+    let run = ecs
+        .run_task()
+        .cluster(&cluster)
+        .task_definition(&td_arn)
+        .launch_type(LaunchType::Fargate)
+        .network_configuration(
+            NetworkConfiguration::builder()
+                .awsvpc_configuration(
+                    AwsVpcConfiguration::builder()
+                        .subnets(&subnet_id)
+                        .security_groups(&sg_id)
+                        .assign_public_ip(AssignPublicIp::Disabled)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let task_arn = run.tasks()[0].task_arn().unwrap().to_string();
+    if let Some(reason) = stop_reason {
+        ecs.stop_task().cluster(&cluster).task(&task_arn).reason(reason).send().await.unwrap();
+    }
+    let task_id = task_arn.rsplit('/').next().unwrap().to_string();
+    FargateTask { cluster, task_arn, task_id, task_definition_arn: td_arn, subnet_id }
+}
+
+/// A realistic modern pull failure: ECR reachable, the S3 layer bucket not.
+pub const PULL_TIMEOUT: &str = "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/abc\": dial tcp 52.217.139.160:443: i/o timeout";
