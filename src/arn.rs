@@ -25,7 +25,9 @@ pub struct Arn {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ArnError {
     /// The string starts like an ARN but does not have six `:`-separated parts.
-    #[error("'{0}' is not a valid ARN: expected arn:<partition>:<service>:<region>:<account>:<resource>")]
+    #[error(
+        "'{0}' is not a valid ARN: expected arn:<partition>:<service>:<region>:<account>:<resource>"
+    )]
     Shape(String),
     /// A part of the ARN is present but malformed.
     #[error("'{arn}' is not a valid ARN: {problem}")]
@@ -64,21 +66,41 @@ impl Arn {
         if parts.len() != 6 || parts[0] != "arn" {
             return Err(ArnError::Shape(s.to_string()));
         }
-        let part = |problem: String| ArnError::Part { arn: s.to_string(), problem };
+        let part = |problem: String| ArnError::Part {
+            arn: s.to_string(),
+            problem,
+        };
         let (partition, service, region, account, resource) =
             (parts[1], parts[2], parts[3], parts[4], parts[5]);
-        if !matches!(partition, "aws" | "aws-cn" | "aws-us-gov" | "aws-iso" | "aws-iso-b" | "aws-iso-e" | "aws-iso-f" | "aws-eusc")
-        {
+        if !matches!(
+            partition,
+            "aws"
+                | "aws-cn"
+                | "aws-us-gov"
+                | "aws-iso"
+                | "aws-iso-b"
+                | "aws-iso-e"
+                | "aws-iso-f"
+                | "aws-eusc"
+        ) {
             return Err(part(format!("unknown partition '{partition}'")));
         }
-        if service.is_empty() || !service.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if service.is_empty()
+            || !service
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(part(format!("bad service '{service}'")));
         }
         if !region.is_empty() && !is_region(region) {
             return Err(part(format!("bad Region '{region}'")));
         }
-        if !account.is_empty() && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())) {
-            return Err(part(format!("bad account ID '{account}' (expected 12 digits)")));
+        if !account.is_empty()
+            && !(account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err(part(format!(
+                "bad account ID '{account}' (expected 12 digits)"
+            )));
         }
         if resource.is_empty() {
             return Err(part("the resource part is empty".into()));
@@ -95,28 +117,45 @@ impl Arn {
 
 impl fmt::Display for Arn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "arn:{}:{}:{}:{}:{}", self.partition, self.service, self.region, self.account, self.resource)
+        write!(
+            f,
+            "arn:{}:{}:{}:{}:{}",
+            self.partition, self.service, self.region, self.account, self.resource
+        )
     }
 }
 
 /// Whether `s` looks like an AWS Region code (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`).
 pub fn is_region(s: &str) -> bool {
     let mut pieces = s.split('-');
-    let Some(first) = pieces.next() else { return false };
+    let Some(first) = pieces.next() else {
+        return false;
+    };
     let rest: Vec<&str> = pieces.collect();
     first.len() == 2
         && first.bytes().all(|b| b.is_ascii_lowercase())
         && rest.len() >= 2
-        && rest.last().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        && rest[..rest.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && rest
+            .last()
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        && rest[..rest.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn check_ecs(arn: &Arn, s: &str, expected: &'static str) -> Result<(), ArnError> {
     if arn.service != "ecs" {
-        return Err(ArnError::WrongKind { arn: s.into(), found: format!("an ARN of service '{}'", arn.service), expected });
+        return Err(ArnError::WrongKind {
+            arn: s.into(),
+            found: format!("an ARN of service '{}'", arn.service),
+            expected,
+        });
     }
     if arn.region.is_empty() || arn.account.is_empty() {
-        return Err(ArnError::Part { arn: s.into(), problem: "an ECS ARN needs a Region and an account".into() });
+        return Err(ArnError::Part {
+            arn: s.into(),
+            problem: "an ECS ARN needs a Region and an account".into(),
+        });
     }
     Ok(())
 }
@@ -140,7 +179,11 @@ impl ClusterRef {
         let s = s.trim();
         if s.starts_with("arn:") {
             let arn = Arn::parse(s)?;
-            check_ecs(&arn, s, "a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)")?;
+            check_ecs(
+                &arn,
+                s,
+                "a cluster ARN (arn:aws:ecs:<region>:<account>:cluster/<name>)",
+            )?;
             let Some(name) = arn.resource.strip_prefix("cluster/") else {
                 return Err(ArnError::WrongKind {
                     arn: s.into(),
@@ -149,28 +192,46 @@ impl ClusterRef {
                 });
             };
             check_cluster_name(name)?;
-            return Ok(ClusterRef { name: name.into(), arn: Some(arn.clone()) });
+            return Ok(ClusterRef {
+                name: name.into(),
+                arn: Some(arn.clone()),
+            });
         }
         check_cluster_name(s)?;
-        Ok(ClusterRef { name: s.into(), arn: None })
+        Ok(ClusterRef {
+            name: s.into(),
+            arn: None,
+        })
     }
 
     /// What to send as `cluster` to ECS: the ARN when known, else the name.
     pub fn for_api(&self) -> String {
-        self.arn.as_ref().map(|a| a.to_string()).unwrap_or_else(|| self.name.clone())
+        self.arn
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| self.name.clone())
     }
 }
 
 fn check_cluster_name(name: &str) -> Result<(), ArnError> {
-    let bad = |problem: &str| ArnError::BadName { value: name.into(), what: "cluster name", problem: problem.into() };
+    let bad = |problem: &str| ArnError::BadName {
+        value: name.into(),
+        what: "cluster name",
+        problem: problem.into(),
+    };
     if name.is_empty() {
         return Err(bad("it is empty"));
     }
     if name.len() > 255 {
         return Err(bad("it is longer than 255 characters"));
     }
-    if !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-        return Err(bad("only letters, digits, hyphens and underscores are allowed"));
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(bad(
+            "only letters, digits, hyphens and underscores are allowed",
+        ));
     }
     Ok(())
 }
@@ -202,20 +263,40 @@ impl TaskRef {
                     (Some(cluster.to_string()), *id)
                 }
                 [kind, ..] if *kind != "task" => {
-                    return Err(ArnError::WrongKind { arn: s.into(), found: format!("an ECS {kind} ARN"), expected });
+                    return Err(ArnError::WrongKind {
+                        arn: s.into(),
+                        found: format!("an ECS {kind} ARN"),
+                        expected,
+                    });
                 }
-                _ => return Err(ArnError::Part { arn: s.into(), problem: "expected task/<cluster>/<id>".into() }),
+                _ => {
+                    return Err(ArnError::Part {
+                        arn: s.into(),
+                        problem: "expected task/<cluster>/<id>".into(),
+                    });
+                }
             };
             check_task_id(id)?;
-            return Ok(TaskRef { id: id.into(), cluster_in_arn: cluster, arn: Some(arn.clone()) });
+            return Ok(TaskRef {
+                id: id.into(),
+                cluster_in_arn: cluster,
+                arn: Some(arn.clone()),
+            });
         }
         check_task_id(s)?;
-        Ok(TaskRef { id: s.into(), cluster_in_arn: None, arn: None })
+        Ok(TaskRef {
+            id: s.into(),
+            cluster_in_arn: None,
+            arn: None,
+        })
     }
 
     /// What to send in `tasks` to ECS: the ARN when known, else the ID.
     pub fn for_api(&self) -> String {
-        self.arn.as_ref().map(|a| a.to_string()).unwrap_or_else(|| self.id.clone())
+        self.arn
+            .as_ref()
+            .map(|a| a.to_string())
+            .unwrap_or_else(|| self.id.clone())
     }
 
     /// Whether `arn` (as returned by DescribeTasks) is this task. ECS (and moto, by substring)
@@ -229,15 +310,23 @@ impl TaskRef {
 }
 
 fn check_task_id(id: &str) -> Result<(), ArnError> {
-    let bad = |problem: &str| ArnError::BadName { value: id.into(), what: "task ID", problem: problem.into() };
+    let bad = |problem: &str| ArnError::BadName {
+        value: id.into(),
+        what: "task ID",
+        problem: problem.into(),
+    };
     if id.is_empty() {
         return Err(bad("it is empty"));
     }
     if id.len() > 64 {
-        return Err(bad("it is longer than 64 characters (an ID is 32 hexadecimal digits)"));
+        return Err(bad(
+            "it is longer than 64 characters (an ID is 32 hexadecimal digits)",
+        ));
     }
     if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
-        return Err(bad("only letters, digits and hyphens are allowed (an ID is 32 hexadecimal digits)"));
+        return Err(bad(
+            "only letters, digits and hyphens are allowed (an ID is 32 hexadecimal digits)",
+        ));
     }
     Ok(())
 }
@@ -254,13 +343,19 @@ mod tests {
         let c = ClusterRef::parse("arn:aws:ecs:eu-west-1:123456789012:cluster/prod-1").unwrap();
         assert_eq!(c.name, "prod-1");
         assert_eq!(c.arn.as_ref().unwrap().region, "eu-west-1");
-        assert_eq!(c.for_api(), "arn:aws:ecs:eu-west-1:123456789012:cluster/prod-1");
+        assert_eq!(
+            c.for_api(),
+            "arn:aws:ecs:eu-west-1:123456789012:cluster/prod-1"
+        );
     }
 
     #[test]
     fn cluster_errors_name_the_problem() {
         let e = ClusterRef::parse("arn:aws:ecs:us-east-1:123456789012:task/prod/abc").unwrap_err();
-        assert!(e.to_string().contains("an ECS task ARN, not a cluster ARN"), "{e}");
+        assert!(
+            e.to_string().contains("an ECS task ARN, not a cluster ARN"),
+            "{e}"
+        );
         let e = ClusterRef::parse("arn:aws:ecs:us-east-1:1234:cluster/prod").unwrap_err();
         assert!(e.to_string().contains("bad account ID '1234'"), "{e}");
         let e = ClusterRef::parse("arn:aws:ecs:useast1:123456789012:cluster/prod").unwrap_err();
@@ -277,11 +372,21 @@ mod tests {
     fn task_id_and_both_arn_forms() {
         let t = TaskRef::parse("0123456789abcdef0123456789abcdef").unwrap();
         assert_eq!(t.id, "0123456789abcdef0123456789abcdef");
-        let t = TaskRef::parse("arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef").unwrap();
+        let t = TaskRef::parse(
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef",
+        )
+        .unwrap();
         assert_eq!(t.cluster_in_arn.as_deref(), Some("prod"));
-        assert!(t.matches_arn("arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef"));
-        assert!(!t.matches_arn("arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcde0"));
-        let t = TaskRef::parse("arn:aws-cn:ecs:cn-north-1:123456789012:task/7c6f1d2e-1111-2222-3333-444455556666").unwrap();
+        assert!(t.matches_arn(
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef"
+        ));
+        assert!(!t.matches_arn(
+            "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcde0"
+        ));
+        let t = TaskRef::parse(
+            "arn:aws-cn:ecs:cn-north-1:123456789012:task/7c6f1d2e-1111-2222-3333-444455556666",
+        )
+        .unwrap();
         assert_eq!(t.cluster_in_arn, None);
         assert_eq!(t.id, "7c6f1d2e-1111-2222-3333-444455556666");
     }
@@ -296,7 +401,10 @@ mod tests {
     #[test]
     fn task_errors() {
         let e = TaskRef::parse("arn:aws:ecs:us-east-1:123456789012:cluster/prod").unwrap_err();
-        assert!(e.to_string().contains("an ECS cluster ARN, not a task ARN"), "{e}");
+        assert!(
+            e.to_string().contains("an ECS cluster ARN, not a task ARN"),
+            "{e}"
+        );
         assert!(TaskRef::parse("arn:aws:ecs:us-east-1:123456789012:task/a/b/c").is_err());
         assert!(TaskRef::parse("abc/def").is_err());
         assert!(TaskRef::parse(&"a".repeat(65)).is_err());
@@ -304,10 +412,24 @@ mod tests {
 
     #[test]
     fn regions() {
-        for ok in ["us-east-1", "us-gov-west-1", "ap-southeast-3", "eu-isoe-west-1", "cn-northwest-1"] {
+        for ok in [
+            "us-east-1",
+            "us-gov-west-1",
+            "ap-southeast-3",
+            "eu-isoe-west-1",
+            "cn-northwest-1",
+        ] {
             assert!(is_region(ok), "{ok}");
         }
-        for bad in ["", "us", "us-east", "US-EAST-1", "us-east-x", "u-east-1", "us--1"] {
+        for bad in [
+            "",
+            "us",
+            "us-east",
+            "US-EAST-1",
+            "us-east-x",
+            "u-east-1",
+            "us--1",
+        ] {
             assert!(!is_region(bad), "{bad}");
         }
     }

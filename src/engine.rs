@@ -19,7 +19,9 @@ pub enum EngineError {
     #[error(transparent)]
     Request(#[from] RequestError),
     /// The SDK configuration has no Region, so no AWS call can be made.
-    #[error("no AWS Region is configured: set AWS_REGION (or a profile's region) to the Region the task ran in")]
+    #[error(
+        "no AWS Region is configured: set AWS_REGION (or a profile's region) to the Region the task ran in"
+    )]
     NoRegion,
 }
 
@@ -42,8 +44,14 @@ pub struct Engine {
 impl Engine {
     /// Builds the engine from an SDK configuration (Region, credentials, optional endpoint).
     pub fn new(conf: &SdkConfig) -> Result<Engine, EngineError> {
-        let region = conf.region().map(|r| r.as_ref().to_string()).ok_or(EngineError::NoRegion)?;
-        Ok(Engine { clients: Clients::new(conf), region })
+        let region = conf
+            .region()
+            .map(|r| r.as_ref().to_string())
+            .ok_or(EngineError::NoRegion)?;
+        Ok(Engine {
+            clients: Clients::new(conf),
+            region,
+        })
     }
 
     /// The Region this engine reads.

@@ -39,7 +39,10 @@ impl From<HandlerError> for Diagnostic {
             HandlerError::Engine(EngineError::NoRegion) => "NoRegion",
             HandlerError::Engine(EngineError::Request(_)) => "InvalidEvent",
         };
-        Diagnostic { error_type: error_type.to_string(), error_message: e.to_string() }
+        Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: e.to_string(),
+        }
     }
 }
 
@@ -56,7 +59,9 @@ pub async fn handle(engine: &Engine, event: Value) -> Result<Value, HandlerError
             );
             Ok(match req.caller {
                 Caller::Automation => automation_response(&diagnosis.report, req.stage),
-                Caller::EventBridge | Caller::Cli => serde_json::to_value(&diagnosis.report).expect("reports serialise"),
+                Caller::EventBridge | Caller::Cli => {
+                    serde_json::to_value(&diagnosis.report).expect("reports serialise")
+                }
             })
         }
         Request::Sweep(sweep) => Ok(sweep_not_ready(&sweep)),
@@ -71,7 +76,11 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
     let root = report.root_cause.map(|c| c.as_str()).unwrap_or("");
     match stage {
         StageSelection::One(name) => {
-            let s = report.stages.iter().find(|s| s.name == name).expect("the selected stage is always in the report");
+            let s = report
+                .stages
+                .iter()
+                .find(|s| s.name == name)
+                .expect("the selected stage is always in the report");
             json!({
                 "name": s.name,
                 "status": s.status,

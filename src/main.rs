@@ -15,7 +15,11 @@ use ecs_task_doctor::snapshot;
 use ecs_task_doctor::stage::{StageName, StageSelection};
 
 #[derive(Parser)]
-#[command(name = "ecs-task-doctor", version, about = "Why did this Amazon ECS task fail to start, and what exactly do I change? Read-only.")]
+#[command(
+    name = "ecs-task-doctor",
+    version,
+    about = "Why did this Amazon ECS task fail to start, and what exactly do I change? Read-only."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -125,10 +129,12 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
         (facts, report)
     } else {
         let request = match (&args.cluster, &args.task, &args.event) {
-            (Some(c), Some(t), None) => match Request::lookup(c, t, args.stage, Caller::Cli).map_err(bad)? {
-                Request::Diagnose(d) => d,
-                Request::Sweep(_) => unreachable!("a lookup is never a sweep"),
-            },
+            (Some(c), Some(t), None) => {
+                match Request::lookup(c, t, args.stage, Caller::Cli).map_err(bad)? {
+                    Request::Diagnose(d) => d,
+                    Request::Sweep(_) => unreachable!("a lookup is never a sweep"),
+                }
+            }
             (None, None, Some(path)) => event_request(path, args.stage)?,
             _ => {
                 return Err(Failure::BadInput(
@@ -152,15 +158,19 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
 
 fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {
     let limit = ecs_task_doctor::request::MAX_EVENT_BYTES as u64;
-    let len = std::fs::metadata(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?.len();
+    let len = std::fs::metadata(path)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
+        .len();
     if len > limit {
         return Err(Failure::BadInput(format!(
             "{}: {len} bytes is over the {limit}-byte limit (EventBridge's maximum event size)",
             path.display()
         )));
     }
-    let bytes = std::fs::read(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
-    let request = Request::from_slice(&bytes).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+    let request = Request::from_slice(&bytes)
+        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
     match request {
         Request::Diagnose(mut d) if matches!(d.target, Target::Event(_)) => {
             d.stage = stage;
@@ -176,30 +186,49 @@ fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseReques
 
 fn sweep(clusters: &[String], since: &str) -> Result<String, Failure> {
     for c in clusters {
-        ecs_task_doctor::arn::ClusterRef::parse(c).map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
+        ecs_task_doctor::arn::ClusterRef::parse(c)
+            .map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
     }
     parse_minutes(since).map_err(Failure::BadInput)?;
-    Err(Failure::NoReport("sweep is not implemented yet; diagnose one task with `diagnose --cluster C --task T`".into()))
+    Err(Failure::NoReport(
+        "sweep is not implemented yet; diagnose one task with `diagnose --cluster C --task T`"
+            .into(),
+    ))
 }
 
 fn parse_minutes(s: &str) -> Result<u32, String> {
     let bad = || format!("--since '{s}': expected minutes or hours like 60m or 2h, at most 24h");
-    let (num, unit) = s.trim().split_at(s.trim().find(|c: char| !c.is_ascii_digit()).unwrap_or(s.trim().len()));
+    let (num, unit) = s.trim().split_at(
+        s.trim()
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(s.trim().len()),
+    );
     let n: u32 = num.parse().map_err(|_| bad())?;
     let minutes = match unit {
         "" | "m" | "min" => n,
         "h" => n.checked_mul(60).ok_or_else(bad)?,
         _ => return Err(bad()),
     };
-    if (1..=1440).contains(&minutes) { Ok(minutes) } else { Err(bad()) }
+    if (1..=1440).contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(bad())
+    }
 }
 
 fn explain(code: &str) -> Result<String, Failure> {
     let c = Code::parse(code).ok_or_else(|| {
-        Failure::BadInput(format!("unknown code '{code}'; `ecs-task-doctor codes` lists them all"))
+        Failure::BadInput(format!(
+            "unknown code '{code}'; `ecs-task-doctor codes` lists them all"
+        ))
     })?;
     let ex = c.explanation();
-    let mut out = format!("{c} ({} stage): {}\n\n{}\n", c.stage(), ex.title, ex.text.trim_end());
+    let mut out = format!(
+        "{c} ({} stage): {}\n\n{}\n",
+        c.stage(),
+        ex.title,
+        ex.text.trim_end()
+    );
     if !ex.docs.is_empty() {
         out.push_str("\nDocumentation\n");
         for d in ex.docs {
@@ -213,7 +242,12 @@ fn codes() -> String {
     let mut out = String::new();
     for stage in StageName::ALL {
         for c in Code::ALL.iter().filter(|c| c.stage() == stage) {
-            out.push_str(&format!("{:<38} {:<10} {}\n", c.as_str(), stage.as_str(), c.title()));
+            out.push_str(&format!(
+                "{:<38} {:<10} {}\n",
+                c.as_str(),
+                stage.as_str(),
+                c.title()
+            ));
         }
     }
     out

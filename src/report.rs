@@ -46,7 +46,10 @@ impl Status {
 
     /// The worst of several statuses; SKIPPED when there are none.
     pub fn worst(statuses: impl IntoIterator<Item = Status>) -> Status {
-        statuses.into_iter().max_by_key(|s| s.severity_rank()).unwrap_or(Status::Skipped)
+        statuses
+            .into_iter()
+            .max_by_key(|s| s.severity_rank())
+            .unwrap_or(Status::Skipped)
     }
 
     /// The uppercase word used in reports.
@@ -200,7 +203,12 @@ pub struct Finding {
 
 impl Finding {
     /// A finding with the code's own title and docs; detail, evidence and remediation are the caller's.
-    pub fn new(code: Code, status: Status, severity: Severity, detail: impl Into<String>) -> Finding {
+    pub fn new(
+        code: Code,
+        status: Status,
+        severity: Severity,
+        detail: impl Into<String>,
+    ) -> Finding {
         let ex = code.explanation();
         Finding {
             code,
@@ -248,12 +256,22 @@ impl StageResult {
     /// A stage that ran: its status is its worst finding's.
     pub fn ran(name: StageName, summary: impl Into<String>, findings: Vec<Finding>) -> StageResult {
         let status = Status::worst(findings.iter().map(|f| f.status));
-        StageResult { name, status, summary: summary.into(), findings }
+        StageResult {
+            name,
+            status,
+            summary: summary.into(),
+            findings,
+        }
     }
 
     /// A stage that did not run, and why.
     pub fn skipped(name: StageName, why: impl Into<String>) -> StageResult {
-        StageResult { name, status: Status::Skipped, summary: why.into(), findings: vec![] }
+        StageResult {
+            name,
+            status: Status::Skipped,
+            summary: why.into(),
+            findings: vec![],
+        }
     }
 }
 
@@ -303,6 +321,9 @@ impl Report {
     /// The finding named as root cause.
     pub fn root_finding(&self) -> Option<&Finding> {
         let code = self.root_cause?;
-        self.stages.iter().flat_map(|s| &s.findings).find(|f| f.code == code && f.status == Status::Fail)
+        self.stages
+            .iter()
+            .flat_map(|s| &s.findings)
+            .find(|f| f.code == code && f.status == Status::Fail)
     }
 }

@@ -82,7 +82,9 @@ pub const DEFAULT_LOOKBACK_MINUTES: u32 = 60;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The event is larger than any real event.
-    #[error("the event is {bytes} bytes, over the {limit}-byte limit (EventBridge's maximum event size)")]
+    #[error(
+        "the event is {bytes} bytes, over the {limit}-byte limit (EventBridge's maximum event size)"
+    )]
     TooLarge {
         /// Its size.
         bytes: usize,
@@ -102,7 +104,9 @@ pub enum RequestError {
     #[error("unrecognised event with keys [{0}]; {EXPECTED}")]
     Unrecognised(String),
     /// An EventBridge event of a type we do not handle.
-    #[error("unsupported EventBridge event: detail-type '{detail_type}' from source '{source_name}'; expected '{TASK_STATE_CHANGE}' from 'aws.ecs' or '{SCHEDULED_EVENT}' from 'aws.events'")]
+    #[error(
+        "unsupported EventBridge event: detail-type '{detail_type}' from source '{source_name}'; expected '{TASK_STATE_CHANGE}' from 'aws.ecs' or '{SCHEDULED_EVENT}' from 'aws.events'"
+    )]
     UnsupportedEventBridge {
         /// Its `detail-type`.
         detail_type: String,
@@ -164,7 +168,9 @@ pub enum RequestError {
         message: String,
     },
     /// The task ARN names a different cluster than the one given.
-    #[error("the task ARN '{task}' belongs to cluster '{task_cluster}', but the cluster given is '{cluster}'")]
+    #[error(
+        "the task ARN '{task}' belongs to cluster '{task_cluster}', but the cluster given is '{cluster}'"
+    )]
     ClusterMismatch {
         /// The task ARN.
         task: String,
@@ -174,7 +180,9 @@ pub enum RequestError {
         cluster: String,
     },
     /// An ARN from a Region other than the one the tool runs in.
-    #[error("{what} '{arn}' is in Region {arn_region}, but this run is in {client_region}; run ecs-task-doctor in {arn_region} (for example AWS_REGION={arn_region}): ECS answers only for its own Region")]
+    #[error(
+        "{what} '{arn}' is in Region {arn_region}, but this run is in {client_region}; run ecs-task-doctor in {arn_region} (for example AWS_REGION={arn_region}): ECS answers only for its own Region"
+    )]
     OtherRegion {
         /// What the ARN names.
         what: &'static str,
@@ -209,17 +217,26 @@ impl Request {
     /// Parses raw bytes (a file given to the CLI), refusing oversized input before parsing it.
     pub fn from_slice(bytes: &[u8]) -> Result<Request, RequestError> {
         if bytes.len() > MAX_EVENT_BYTES {
-            return Err(RequestError::TooLarge { bytes: bytes.len(), limit: MAX_EVENT_BYTES });
+            return Err(RequestError::TooLarge {
+                bytes: bytes.len(),
+                limit: MAX_EVENT_BYTES,
+            });
         }
-        let value: Value = serde_json::from_slice(bytes).map_err(|e| RequestError::NotJson(e.to_string()))?;
+        let value: Value =
+            serde_json::from_slice(bytes).map_err(|e| RequestError::NotJson(e.to_string()))?;
         Request::from_value(value)
     }
 
     /// Parses an event as the Lambda runtime hands it over.
     pub fn from_value(value: Value) -> Result<Request, RequestError> {
-        let size = serde_json::to_vec(&value).map(|v| v.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&value)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
         if size > MAX_EVENT_BYTES {
-            return Err(RequestError::TooLarge { bytes: size, limit: MAX_EVENT_BYTES });
+            return Err(RequestError::TooLarge {
+                bytes: size,
+                limit: MAX_EVENT_BYTES,
+            });
         }
         let Value::Object(map) = &value else {
             return Err(RequestError::NotAnObject(json_type(&value)));
@@ -233,7 +250,10 @@ impl Request {
         if map.contains_key("Sweep") && map.len() == 1 {
             return parse_sweep(map.get("Sweep")).map(Request::Sweep);
         }
-        if ["ClusterName", "TaskId", "Stage"].iter().any(|k| map.contains_key(*k)) {
+        if ["ClusterName", "TaskId", "Stage"]
+            .iter()
+            .any(|k| map.contains_key(*k))
+        {
             return parse_automation(map).map(Request::Diagnose);
         }
         let mut keys: Vec<&str> = map.keys().map(String::as_str).take(10).collect();
@@ -242,14 +262,29 @@ impl Request {
     }
 
     /// A CLI lookup: `--cluster C --task T [--stage S]`.
-    pub fn lookup(cluster: &str, task: &str, stage: StageSelection, caller: Caller) -> Result<Request, RequestError> {
-        Ok(Request::Diagnose(DiagnoseRequest { target: lookup_target(cluster, task)?, stage, caller }))
+    pub fn lookup(
+        cluster: &str,
+        task: &str,
+        stage: StageSelection,
+        caller: Caller,
+    ) -> Result<Request, RequestError> {
+        Ok(Request::Diagnose(DiagnoseRequest {
+            target: lookup_target(cluster, task)?,
+            stage,
+            caller,
+        }))
     }
 }
 
 fn lookup_target(cluster: &str, task: &str) -> Result<Target, RequestError> {
-    let cluster = ClusterRef::parse(cluster).map_err(|source| RequestError::BadReference { field: "cluster", source })?;
-    let task = TaskRef::parse(task).map_err(|source| RequestError::BadReference { field: "task", source })?;
+    let cluster = ClusterRef::parse(cluster).map_err(|source| RequestError::BadReference {
+        field: "cluster",
+        source,
+    })?;
+    let task = TaskRef::parse(task).map_err(|source| RequestError::BadReference {
+        field: "task",
+        source,
+    })?;
     if let Some(tc) = &task.cluster_in_arn {
         if *tc != cluster.name {
             return Err(RequestError::ClusterMismatch {
@@ -293,24 +328,55 @@ fn string_field(
 }
 
 fn parse_automation(map: &serde_json::Map<String, Value>) -> Result<DiagnoseRequest, RequestError> {
-    if let Some(unknown) = map.keys().find(|k| !["ClusterName", "TaskId", "Stage"].contains(&k.as_str())) {
-        return Err(RequestError::UnknownField { caller: AUTOMATION, field: unknown.clone(), expected: AUTOMATION_FIELDS });
+    if let Some(unknown) = map
+        .keys()
+        .find(|k| !["ClusterName", "TaskId", "Stage"].contains(&k.as_str()))
+    {
+        return Err(RequestError::UnknownField {
+            caller: AUTOMATION,
+            field: unknown.clone(),
+            expected: AUTOMATION_FIELDS,
+        });
     }
-    let cluster = string_field(map, AUTOMATION, "ClusterName")?
-        .ok_or(RequestError::MissingField { caller: AUTOMATION, field: "ClusterName" })?;
-    let task = string_field(map, AUTOMATION, "TaskId")?
-        .ok_or(RequestError::MissingField { caller: AUTOMATION, field: "TaskId" })?;
+    let cluster =
+        string_field(map, AUTOMATION, "ClusterName")?.ok_or(RequestError::MissingField {
+            caller: AUTOMATION,
+            field: "ClusterName",
+        })?;
+    let task = string_field(map, AUTOMATION, "TaskId")?.ok_or(RequestError::MissingField {
+        caller: AUTOMATION,
+        field: "TaskId",
+    })?;
     let stage = match string_field(map, AUTOMATION, "Stage")? {
         None => StageSelection::All,
         Some(s) if s.trim().is_empty() => StageSelection::All,
-        Some(s) => s.parse().map_err(|message| RequestError::BadStage { field: "Stage", message })?,
+        Some(s) => s.parse().map_err(|message| RequestError::BadStage {
+            field: "Stage",
+            message,
+        })?,
     };
     let target = lookup_target(&cluster, &task).map_err(|e| match e {
-        RequestError::BadReference { field: "cluster", source } => RequestError::BadReference { field: "ClusterName", source },
-        RequestError::BadReference { field: "task", source } => RequestError::BadReference { field: "TaskId", source },
+        RequestError::BadReference {
+            field: "cluster",
+            source,
+        } => RequestError::BadReference {
+            field: "ClusterName",
+            source,
+        },
+        RequestError::BadReference {
+            field: "task",
+            source,
+        } => RequestError::BadReference {
+            field: "TaskId",
+            source,
+        },
         other => other,
     })?;
-    Ok(DiagnoseRequest { target, stage, caller: Caller::Automation })
+    Ok(DiagnoseRequest {
+        target,
+        stage,
+        caller: Caller::Automation,
+    })
 }
 
 fn parse_eventbridge(value: Value) -> Result<Request, RequestError> {
@@ -320,7 +386,10 @@ fn parse_eventbridge(value: Value) -> Result<Request, RequestError> {
     match (detail_type.as_str(), source_name.as_str()) {
         (TASK_STATE_CHANGE, "aws.ecs") => {
             let event: EventBridgeEvent<TaskStateChange> = serde_path_to_error::deserialize(value)
-                .map_err(|e| RequestError::Invalid { caller: TASK_EVENT, message: describe_path_error(&e) })?;
+                .map_err(|e| RequestError::Invalid {
+                    caller: TASK_EVENT,
+                    message: describe_path_error(&e),
+                })?;
             Ok(Request::Diagnose(DiagnoseRequest {
                 target: Target::Event(Box::new(event)),
                 stage: StageSelection::All,
@@ -328,14 +397,21 @@ fn parse_eventbridge(value: Value) -> Result<Request, RequestError> {
             }))
         }
         (SCHEDULED_EVENT, "aws.events") => parse_sweep(value.get("Sweep")).map(Request::Sweep),
-        _ => Err(RequestError::UnsupportedEventBridge { detail_type, source_name }),
+        _ => Err(RequestError::UnsupportedEventBridge {
+            detail_type,
+            source_name,
+        }),
     }
 }
 
 fn describe_path_error(e: &serde_path_to_error::Error<serde_json::Error>) -> String {
     let path = e.path().to_string();
     let inner = e.inner().to_string();
-    if path == "." || path.is_empty() { inner } else { format!("at '{path}': {inner}") }
+    if path == "." || path.is_empty() {
+        inner
+    } else {
+        format!("at '{path}': {inner}")
+    }
 }
 
 #[derive(Deserialize)]
@@ -349,15 +425,30 @@ struct SweepInput {
 
 fn parse_sweep(value: Option<&Value>) -> Result<SweepRequest, RequestError> {
     let input = match value {
-        None | Some(Value::Null) => SweepInput { clusters: vec![], lookback_minutes: None },
-        Some(v @ Value::Object(_)) => serde_path_to_error::deserialize(v.clone())
-            .map_err(|e| RequestError::Invalid { caller: SWEEP, message: describe_path_error(&e) })?,
+        None | Some(Value::Null) => SweepInput {
+            clusters: vec![],
+            lookback_minutes: None,
+        },
+        Some(v @ Value::Object(_)) => {
+            serde_path_to_error::deserialize(v.clone()).map_err(|e| RequestError::Invalid {
+                caller: SWEEP,
+                message: describe_path_error(&e),
+            })?
+        }
         Some(other) => {
-            return Err(RequestError::WrongType { caller: SWEEP, field: "Sweep".into(), expected: "an object", found: json_type(other) });
+            return Err(RequestError::WrongType {
+                caller: SWEEP,
+                field: "Sweep".into(),
+                expected: "an object",
+                found: json_type(other),
+            });
         }
     };
     for c in &input.clusters {
-        ClusterRef::parse(c).map_err(|source| RequestError::BadReference { field: "Sweep.Clusters", source })?;
+        ClusterRef::parse(c).map_err(|source| RequestError::BadReference {
+            field: "Sweep.Clusters",
+            source,
+        })?;
     }
     let lookback_minutes = input.lookback_minutes.unwrap_or(DEFAULT_LOOKBACK_MINUTES);
     if !(1..=1440).contains(&lookback_minutes) {
@@ -366,7 +457,10 @@ fn parse_sweep(value: Option<&Value>) -> Result<SweepRequest, RequestError> {
             message: format!("LookbackMinutes must be between 1 and 1440, got {lookback_minutes}"),
         });
     }
-    Ok(SweepRequest { clusters: input.clusters, lookback_minutes })
+    Ok(SweepRequest {
+        clusters: input.clusters,
+        lookback_minutes,
+    })
 }
 
 impl DiagnoseRequest {
@@ -389,7 +483,10 @@ impl DiagnoseRequest {
             }
             Target::Event(event) => {
                 let arn = crate::arn::Arn::parse(&event.detail.task_arn).map_err(|source| {
-                    RequestError::BadReference { field: "detail.taskArn", source }
+                    RequestError::BadReference {
+                        field: "detail.taskArn",
+                        source,
+                    }
                 })?;
                 if arn.region != client_region {
                     return Err(other("the event's task ARN", arn.to_string(), &arn.region));
@@ -416,10 +513,14 @@ mod tests {
     #[test]
     fn automation_payload_with_id_and_stage() {
         let r = Request::from_value(json!({"ClusterName": "prod", "TaskId": "0123456789abcdef0123456789abcdef", "Stage": "network"})).unwrap();
-        let Request::Diagnose(d) = r else { panic!("not a diagnosis") };
+        let Request::Diagnose(d) = r else {
+            panic!("not a diagnosis")
+        };
         assert_eq!(d.caller, Caller::Automation);
         assert_eq!(d.stage, StageSelection::One(StageName::Network));
-        let Target::Lookup { cluster, task } = d.target else { panic!("not a lookup") };
+        let Target::Lookup { cluster, task } = d.target else {
+            panic!("not a lookup")
+        };
         assert_eq!(cluster.name, "prod");
         assert_eq!(task.id, "0123456789abcdef0123456789abcdef");
     }
@@ -434,20 +535,38 @@ mod tests {
         assert_eq!(d.stage, StageSelection::All);
         assert!(d.check_region("us-east-1").is_ok());
         let e = d.check_region("eu-west-1").unwrap_err().to_string();
-        assert!(e.contains("Region us-east-1, but this run is in eu-west-1"), "{e}");
+        assert!(
+            e.contains("Region us-east-1, but this run is in eu-west-1"),
+            "{e}"
+        );
     }
 
     #[test]
     fn automation_errors_name_the_field() {
         assert!(err(json!({"ClusterName": "prod"})).contains("'TaskId' is missing"));
         assert!(err(json!({"TaskId": "abc"})).contains("'ClusterName' is missing"));
-        assert!(err(json!({"ClusterName": 5, "TaskId": "abc"})).contains("'ClusterName' must be a string, got a number"));
-        assert!(err(json!({"ClusterName": "prod", "TaskId": "abc", "Stage": "netwrk"})).contains("unknown stage 'netwrk'"));
-        assert!(err(json!({"ClusterName": "prod", "TaskID": "abc"})).contains("unknown field 'TaskID'"));
-        let e = err(json!({"ClusterName": "prod", "TaskId": "arn:aws:ecs:us-east-1:123456789012:task/other/abc"}));
+        assert!(
+            err(json!({"ClusterName": 5, "TaskId": "abc"}))
+                .contains("'ClusterName' must be a string, got a number")
+        );
+        assert!(
+            err(json!({"ClusterName": "prod", "TaskId": "abc", "Stage": "netwrk"}))
+                .contains("unknown stage 'netwrk'")
+        );
+        assert!(
+            err(json!({"ClusterName": "prod", "TaskID": "abc"})).contains("unknown field 'TaskID'")
+        );
+        let e = err(
+            json!({"ClusterName": "prod", "TaskId": "arn:aws:ecs:us-east-1:123456789012:task/other/abc"}),
+        );
         assert!(e.contains("belongs to cluster 'other'"), "{e}");
-        let e = err(json!({"ClusterName": "arn:aws:ecs:us-east-1:123456789012:service/prod/web", "TaskId": "abc"}));
-        assert!(e.starts_with("ClusterName:") && e.contains("service ARN"), "{e}");
+        let e = err(
+            json!({"ClusterName": "arn:aws:ecs:us-east-1:123456789012:service/prod/web", "TaskId": "abc"}),
+        );
+        assert!(
+            e.starts_with("ClusterName:") && e.contains("service ARN"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -456,16 +575,29 @@ mod tests {
         assert!(err(json!([1, 2])).contains("must be a JSON object, got an array"));
         assert!(err(json!("hello")).contains("got a string"));
         assert!(err(json!(null)).contains("got null"));
-        assert!(err(json!({"foo": 1, "bar": 2})).contains("unrecognised event with keys [bar, foo]"));
-        assert!(Request::from_slice(b"{not json").unwrap_err().to_string().contains("not valid JSON"));
+        assert!(
+            err(json!({"foo": 1, "bar": 2})).contains("unrecognised event with keys [bar, foo]")
+        );
+        assert!(
+            Request::from_slice(b"{not json")
+                .unwrap_err()
+                .to_string()
+                .contains("not valid JSON")
+        );
     }
 
     #[test]
     fn oversized_events_are_refused_before_parsing() {
         let big = vec![b' '; MAX_EVENT_BYTES + 1];
-        assert!(matches!(Request::from_slice(&big), Err(RequestError::TooLarge { .. })));
+        assert!(matches!(
+            Request::from_slice(&big),
+            Err(RequestError::TooLarge { .. })
+        ));
         let huge = json!({"ClusterName": "x".repeat(MAX_EVENT_BYTES), "TaskId": "abc"});
-        assert!(matches!(Request::from_value(huge), Err(RequestError::TooLarge { .. })));
+        assert!(matches!(
+            Request::from_value(huge),
+            Err(RequestError::TooLarge { .. })
+        ));
     }
 
     fn task_event() -> Value {
@@ -488,14 +620,27 @@ mod tests {
 
     #[test]
     fn task_state_change_tolerates_unknown_fields_and_parses_timestamps() {
-        let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else { panic!() };
+        let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else {
+            panic!()
+        };
         assert_eq!(d.caller, Caller::EventBridge);
-        let Target::Event(ev) = &d.target else { panic!() };
+        let Target::Event(ev) = &d.target else {
+            panic!()
+        };
         let facts = ev.detail.to_facts();
-        assert_eq!(facts.stopped_at.as_deref(), Some("2026-11-27T10:00:04.512Z"));
-        assert_eq!(facts.containers[0].reason.as_deref(), Some("CannotPullContainerError: x"));
+        assert_eq!(
+            facts.stopped_at.as_deref(),
+            Some("2026-11-27T10:00:04.512Z")
+        );
+        assert_eq!(
+            facts.containers[0].reason.as_deref(),
+            Some("CannotPullContainerError: x")
+        );
         let text = serde_json::to_string(&facts).unwrap();
-        assert!(text.contains("DB_PASSWORD") && !text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("DB_PASSWORD") && !text.contains("hunter2"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -509,14 +654,23 @@ mod tests {
         assert!(err(ev).contains("taskArn"));
         let mut ev = task_event();
         ev["detail-type"] = json!("ECS Container Instance State Change");
-        assert!(err(ev).contains("unsupported EventBridge event: detail-type 'ECS Container Instance State Change'"));
+        assert!(err(ev).contains(
+            "unsupported EventBridge event: detail-type 'ECS Container Instance State Change'"
+        ));
     }
 
     #[test]
     fn event_from_another_region_is_refused() {
-        let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else { panic!() };
+        let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else {
+            panic!()
+        };
         assert!(d.check_region("us-east-1").is_ok());
-        assert!(d.check_region("ap-south-1").unwrap_err().to_string().contains("event's task ARN"));
+        assert!(
+            d.check_region("ap-south-1")
+                .unwrap_err()
+                .to_string()
+                .contains("event's task ARN")
+        );
     }
 
     #[test]
@@ -524,11 +678,20 @@ mod tests {
         let sched = json!({"version": "0", "id": "s", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "123456789012", "time": "2026-11-27T10:00:00Z", "region": "us-east-1",
             "resources": ["arn:aws:events:us-east-1:123456789012:rule/sweep"], "detail": {}});
-        assert_eq!(Request::from_value(sched).unwrap(), Request::Sweep(SweepRequest { clusters: vec![], lookback_minutes: 60 }));
+        assert_eq!(
+            Request::from_value(sched).unwrap(),
+            Request::Sweep(SweepRequest {
+                clusters: vec![],
+                lookback_minutes: 60
+            })
+        );
         let bare = json!({"Sweep": {"Clusters": ["prod", "staging"], "LookbackMinutes": 30}});
         assert_eq!(
             Request::from_value(bare).unwrap(),
-            Request::Sweep(SweepRequest { clusters: vec!["prod".into(), "staging".into()], lookback_minutes: 30 })
+            Request::Sweep(SweepRequest {
+                clusters: vec!["prod".into(), "staging".into()],
+                lookback_minutes: 30
+            })
         );
         assert!(err(json!({"Sweep": {"Clusters": "prod"}})).contains("Clusters"));
         assert!(err(json!({"Sweep": {"LookbackMinutes": 0}})).contains("between 1 and 1440"));

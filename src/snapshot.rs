@@ -39,7 +39,9 @@ pub enum SnapshotError {
         message: String,
     },
     /// The snapshot was written by a newer version.
-    #[error("{path} has facts version {found}; this build reads up to {FACTS_VERSION}: upgrade ecs-task-doctor")]
+    #[error(
+        "{path} has facts version {found}; this build reads up to {FACTS_VERSION}: upgrade ecs-task-doctor"
+    )]
     TooNew {
         /// The file.
         path: String,
@@ -56,12 +58,22 @@ pub fn from_slice(bytes: &[u8], path: &str) -> Result<Facts, SnapshotError> {
         let inner = e.into_inner();
         SnapshotError::Invalid {
             path: path.to_string(),
-            message: if p == "." { inner.to_string() } else { format!("at '{p}': {inner}") },
+            message: if p == "." {
+                inner.to_string()
+            } else {
+                format!("at '{p}': {inner}")
+            },
         }
     })?;
-    de.end().map_err(|e| SnapshotError::Invalid { path: path.to_string(), message: e.to_string() })?;
+    de.end().map_err(|e| SnapshotError::Invalid {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
     if facts.facts_version > FACTS_VERSION {
-        return Err(SnapshotError::TooNew { path: path.to_string(), found: facts.facts_version });
+        return Err(SnapshotError::TooNew {
+            path: path.to_string(),
+            found: facts.facts_version,
+        });
     }
     Ok(facts)
 }
@@ -69,10 +81,16 @@ pub fn from_slice(bytes: &[u8], path: &str) -> Result<Facts, SnapshotError> {
 /// Reads a snapshot file.
 pub fn load(path: &Path) -> Result<Facts, SnapshotError> {
     let name = path.display().to_string();
-    let io = |source| SnapshotError::Io { path: name.clone(), source };
+    let io = |source| SnapshotError::Io {
+        path: name.clone(),
+        source,
+    };
     let len = std::fs::metadata(path).map_err(io)?.len();
     if len > MAX_SNAPSHOT_BYTES {
-        return Err(SnapshotError::TooLarge { path: name, bytes: len });
+        return Err(SnapshotError::TooLarge {
+            path: name,
+            bytes: len,
+        });
     }
     let bytes = std::fs::read(path).map_err(io)?;
     from_slice(&bytes, &name)
@@ -87,7 +105,10 @@ pub fn to_string(facts: &Facts) -> String {
 
 /// Writes a snapshot file.
 pub fn save(path: &Path, facts: &Facts) -> Result<(), SnapshotError> {
-    std::fs::write(path, to_string(facts)).map_err(|source| SnapshotError::Io { path: path.display().to_string(), source })
+    std::fs::write(path, to_string(facts)).map_err(|source| SnapshotError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 #[cfg(test)]
@@ -96,8 +117,13 @@ mod tests {
 
     #[test]
     fn errors_name_the_path_and_the_problem() {
-        let e = from_slice(b"{\"factsVersion\": 1, \"region\": 5}", "x.json").unwrap_err().to_string();
-        assert!(e.contains("x.json is not an ecs-task-doctor snapshot") && e.contains("region"), "{e}");
+        let e = from_slice(b"{\"factsVersion\": 1, \"region\": 5}", "x.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("x.json is not an ecs-task-doctor snapshot") && e.contains("region"),
+            "{e}"
+        );
         let e = from_slice(b"[]", "y.json").unwrap_err().to_string();
         assert!(e.contains("y.json"), "{e}");
         let e = from_slice(b"", "z.json").unwrap_err().to_string();
@@ -106,14 +132,22 @@ mod tests {
 
     #[test]
     fn newer_versions_are_refused() {
-        let text = include_str!("../examples/fargate-cannot-pull.json").replace("\"factsVersion\": 1", "\"factsVersion\": 99");
-        assert!(matches!(from_slice(text.as_bytes(), "n"), Err(SnapshotError::TooNew { found: 99, .. })));
+        let text = include_str!("../examples/fargate-cannot-pull.json")
+            .replace("\"factsVersion\": 1", "\"factsVersion\": 99");
+        assert!(matches!(
+            from_slice(text.as_bytes(), "n"),
+            Err(SnapshotError::TooNew { found: 99, .. })
+        ));
     }
 
     #[test]
     fn the_shipped_example_round_trips() {
         let text = include_str!("../examples/fargate-cannot-pull.json");
         let facts = from_slice(text.as_bytes(), "example").unwrap();
-        assert_eq!(to_string(&facts), text, "the example is not in canonical form; regenerate it");
+        assert_eq!(
+            to_string(&facts),
+            text,
+            "the example is not in canonical form; regenerate it"
+        );
     }
 }

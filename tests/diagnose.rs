@@ -17,7 +17,9 @@ async fn engine() -> Engine {
 }
 
 async fn diagnose(cluster: &str, task: &str) -> engine::Diagnosis {
-    let Request::Diagnose(req) = Request::lookup(cluster, task, StageSelection::All, Caller::Cli).unwrap() else {
+    let Request::Diagnose(req) =
+        Request::lookup(cluster, task, StageSelection::All, Caller::Cli).unwrap()
+    else {
         unreachable!()
     };
     engine().await.diagnose(&req).await.unwrap()
@@ -50,17 +52,43 @@ async fn stopped_task_with_cannot_pull_is_classified() {
         assert_eq!(s.status, Status::Skipped, "{s:?}");
         assert!(!s.summary.is_empty());
     }
-    let network = r.stages.iter().find(|s| s.name == StageName::Network).unwrap();
+    let network = r
+        .stages
+        .iter()
+        .find(|s| s.name == StageName::Network)
+        .unwrap();
     assert_eq!(network.summary, "not implemented yet");
-    let placement = r.stages.iter().find(|s| s.name == StageName::Placement).unwrap();
-    assert!(placement.summary.contains("Does not apply"), "{placement:?}");
+    let placement = r
+        .stages
+        .iter()
+        .find(|s| s.name == StageName::Placement)
+        .unwrap();
+    assert!(
+        placement.summary.contains("Does not apply"),
+        "{placement:?}"
+    );
 
     // The task definition was read, and its environment value never stored.
-    let td = d.facts.task_definition.as_ref().and_then(Readable::value).expect("task definition read");
+    let td = d
+        .facts
+        .task_definition
+        .as_ref()
+        .and_then(Readable::value)
+        .expect("task definition read");
     assert_eq!(td.task_definition_arn, t.task_definition_arn);
-    assert_eq!(td.container_definitions[0].environment_names, vec!["DB_PASSWORD".to_string()]);
-    let all = format!("{}{}", snapshot::to_string(&d.facts), serde_json::to_string(r).unwrap());
-    assert!(!all.contains(SECRET_ENV_VALUE), "an environment value leaked");
+    assert_eq!(
+        td.container_definitions[0].environment_names,
+        vec!["DB_PASSWORD".to_string()]
+    );
+    let all = format!(
+        "{}{}",
+        snapshot::to_string(&d.facts),
+        serde_json::to_string(r).unwrap()
+    );
+    assert!(
+        !all.contains(SECRET_ENV_VALUE),
+        "an environment value leaked"
+    );
 }
 
 #[tokio::test]
@@ -75,7 +103,10 @@ async fn unknown_task_id_is_task_not_found() {
     assert!(f.remediation.contains("--event"), "{}", f.remediation);
     assert_eq!(d.report.verdict, Status::Unknown);
     assert_eq!(d.report.root_cause, None);
-    assert!(d.facts.task_definition.is_none(), "nothing to read without a task");
+    assert!(
+        d.facts.task_definition.is_none(),
+        "nothing to read without a task"
+    );
 }
 
 #[tokio::test]
@@ -120,13 +151,17 @@ async fn unknown_cluster_is_reported_not_crashed() {
     let f = task_finding(&d.report);
     assert_eq!(f.code, Code::TaskNotFound);
     assert_eq!(f.evidence["errorCode"], json!("ClusterNotFoundException"));
-    let Readable::Unreadable(u) = &d.facts.task else { panic!("expected an unreadable fact") };
+    let Readable::Unreadable(u) = &d.facts.task else {
+        panic!("expected an unreadable fact")
+    };
     assert_eq!(u.api, "ecs:DescribeTasks");
 }
 
 /// An EventBridge event for a task ECS no longer knows: the event alone carries it.
 fn stopped_task_event(task_definition_arn: &str, cluster: &str) -> serde_json::Value {
-    let task_arn = format!("arn:aws:ecs:us-east-1:123456789012:task/{cluster}/f00dfeedf00dfeedf00dfeedf00dfeed");
+    let task_arn = format!(
+        "arn:aws:ecs:us-east-1:123456789012:task/{cluster}/f00dfeedf00dfeedf00dfeedf00dfeed"
+    );
     json!({
         "version": "0", "id": "3317b2af-7005-947d-b652-f55e762e571a",
         "detail-type": "ECS Task State Change", "source": "aws.ecs",
@@ -155,17 +190,40 @@ async fn diagnosis_from_an_eventbridge_event_alone() {
     let td = scenario::task_definition(&conf, &family).await;
     let cluster = support::unique("gone");
     // Neither the cluster nor the task exists in moto: a DescribeTasks call would fail.
-    let Request::Diagnose(req) = Request::from_value(stopped_task_event(&td, &cluster)).unwrap() else {
+    let Request::Diagnose(req) = Request::from_value(stopped_task_event(&td, &cluster)).unwrap()
+    else {
         panic!("not a diagnosis")
     };
     let d = engine().await.diagnose(&req).await.unwrap();
-    let Readable::Read { value: TaskLookup::Found { task } } = &d.facts.task else { panic!("{:?}", d.facts.task) };
+    let Readable::Read {
+        value: TaskLookup::Found { task },
+    } = &d.facts.task
+    else {
+        panic!("{:?}", d.facts.task)
+    };
     assert_eq!(task.stop_code.as_deref(), Some("TaskFailedToStart"));
-    assert_eq!(task.attachments[0].details["subnetId"], "subnet-0c4d5e6f7a8b9c0d1");
-    assert_eq!(d.report.task.failure_class, Some(FailureClass::SecretsNetwork));
-    assert_eq!(d.report.task.stop_code.as_deref(), Some("TaskFailedToStart"));
+    assert_eq!(
+        task.attachments[0].details["subnetId"],
+        "subnet-0c4d5e6f7a8b9c0d1"
+    );
+    assert_eq!(
+        d.report.task.failure_class,
+        Some(FailureClass::SecretsNetwork)
+    );
+    assert_eq!(
+        d.report.task.stop_code.as_deref(),
+        Some("TaskFailedToStart")
+    );
     assert_eq!(d.report.root_cause, Some(Code::TaskStopReasonClassified));
-    assert!(d.facts.task_definition.as_ref().and_then(Readable::value).is_some(), "{:?}", d.facts.task_definition);
+    assert!(
+        d.facts
+            .task_definition
+            .as_ref()
+            .and_then(Readable::value)
+            .is_some(),
+        "{:?}",
+        d.facts.task_definition
+    );
 }
 
 #[tokio::test]

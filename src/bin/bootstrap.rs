@@ -14,10 +14,12 @@ async fn main() -> Result<(), Error> {
     let engine = Engine::new(&conf)?;
     let engine = &engine;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handler::handle(engine, event.payload).await.map_err(|e: HandlerError| {
-            tracing::warn!(error = %e, "no report");
-            e
-        })
+        handler::handle(engine, event.payload)
+            .await
+            .map_err(|e: HandlerError| {
+                tracing::warn!(error = %e, "no report");
+                e
+            })
     }))
     .await
 }

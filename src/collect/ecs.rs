@@ -11,9 +11,9 @@ use super::error::unreadable;
 use crate::arn::{ClusterRef, TaskRef};
 use crate::event::timestamp;
 use crate::facts::{
-    AttachmentFacts, ContainerDefinitionFacts, ContainerFacts, ContainerOverrideFacts, DependsOnFacts,
-    EfsVolumeFacts, LogConfigurationFacts, PlacementConstraintFacts, Readable, SecretRefFacts, TaskDefinitionFacts,
-    TaskFacts, TaskLookup, TaskOverrideFacts, VolumeFacts,
+    AttachmentFacts, ContainerDefinitionFacts, ContainerFacts, ContainerOverrideFacts,
+    DependsOnFacts, EfsVolumeFacts, LogConfigurationFacts, PlacementConstraintFacts, Readable,
+    SecretRefFacts, TaskDefinitionFacts, TaskFacts, TaskLookup, TaskOverrideFacts, VolumeFacts,
 };
 
 pub(super) async fn describe_task(
@@ -21,17 +21,34 @@ pub(super) async fn describe_task(
     cluster: &ClusterRef,
     task: &TaskRef,
 ) -> Readable<TaskLookup> {
-    let answer = ecs.describe_tasks().cluster(cluster.for_api()).tasks(task.for_api()).send().await;
+    let answer = ecs
+        .describe_tasks()
+        .cluster(cluster.for_api())
+        .tasks(task.for_api())
+        .send()
+        .await;
     match answer {
-        Ok(out) => Readable::Read { value: task_lookup(&out, task) },
+        Ok(out) => Readable::Read {
+            value: task_lookup(&out, task),
+        },
         Err(e) => Readable::Unreadable(unreadable("ecs:DescribeTasks", &e)),
     }
 }
 
-pub(super) async fn describe_task_definition(ecs: &aws_sdk_ecs::Client, arn: &str) -> Readable<TaskDefinitionFacts> {
-    match ecs.describe_task_definition().task_definition(arn).send().await {
+pub(super) async fn describe_task_definition(
+    ecs: &aws_sdk_ecs::Client,
+    arn: &str,
+) -> Readable<TaskDefinitionFacts> {
+    match ecs
+        .describe_task_definition()
+        .task_definition(arn)
+        .send()
+        .await
+    {
         Ok(out) => match out.task_definition() {
-            Some(td) => Readable::Read { value: task_definition_facts(td) },
+            Some(td) => Readable::Read {
+                value: task_definition_facts(td),
+            },
             None => Readable::Unreadable(crate::facts::Unreadable {
                 api: "ecs:DescribeTaskDefinition".into(),
                 error_code: "EmptyResponse".into(),
@@ -46,8 +63,14 @@ pub(super) async fn describe_task_definition(ecs: &aws_sdk_ecs::Client, arn: &st
 /// trusted: a task whose ARN is not the one asked for is not it (moto matches IDs by
 /// substring), and "not returned" counts as missing even without a `MISSING` failure.
 pub fn task_lookup(out: &DescribeTasksOutput, wanted: &TaskRef) -> TaskLookup {
-    if let Some(t) = out.tasks().iter().find(|t| t.task_arn().is_some_and(|a| wanted.matches_arn(a))) {
-        return TaskLookup::Found { task: Box::new(task_facts(t)) };
+    if let Some(t) = out
+        .tasks()
+        .iter()
+        .find(|t| t.task_arn().is_some_and(|a| wanted.matches_arn(a)))
+    {
+        return TaskLookup::Found {
+            task: Box::new(task_facts(t)),
+        };
     }
     if let Some(f) = out.failures().first() {
         return TaskLookup::Missing {
@@ -55,11 +78,15 @@ pub fn task_lookup(out: &DescribeTasksOutput, wanted: &TaskRef) -> TaskLookup {
             arn: f.arn().map(str::to_string),
         };
     }
-    TaskLookup::Missing { reason: "not returned by DescribeTasks".into(), arn: None }
+    TaskLookup::Missing {
+        reason: "not returned by DescribeTasks".into(),
+        arn: None,
+    }
 }
 
 fn ts(t: Option<&aws_smithy_types::DateTime>) -> Option<String> {
-    t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos())).map(timestamp)
+    t.and_then(|t| DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+        .map(timestamp)
 }
 
 fn s(v: Option<&str>) -> Option<String> {
@@ -124,7 +151,11 @@ pub fn task_facts(t: &Task) -> TaskFacts {
                 .iter()
                 .map(|c| ContainerOverrideFacts {
                     name: s(c.name()),
-                    environment_names: c.environment().iter().filter_map(|kv| s(kv.name())).collect(),
+                    environment_names: c
+                        .environment()
+                        .iter()
+                        .filter_map(|kv| s(kv.name()))
+                        .collect(),
                 })
                 .collect(),
         }),
@@ -134,7 +165,10 @@ pub fn task_facts(t: &Task) -> TaskFacts {
 fn secret_refs(secrets: &[aws_sdk_ecs::types::Secret]) -> Vec<SecretRefFacts> {
     secrets
         .iter()
-        .map(|x| SecretRefFacts { name: x.name().to_string(), value_from: x.value_from().to_string() })
+        .map(|x| SecretRefFacts {
+            name: x.name().to_string(),
+            value_from: x.value_from().to_string(),
+        })
         .collect()
 }
 
@@ -147,12 +181,19 @@ pub fn task_definition_facts(td: &TaskDefinition) -> TaskDefinitionFacts {
         revision: Some(td.revision()),
         status: td.status().map(|x| x.as_str().to_string()),
         network_mode: td.network_mode().map(|x| x.as_str().to_string()),
-        requires_compatibilities: td.requires_compatibilities().iter().map(|c| c.as_str().to_string()).collect(),
+        requires_compatibilities: td
+            .requires_compatibilities()
+            .iter()
+            .map(|c| c.as_str().to_string())
+            .collect(),
         cpu: s(td.cpu()),
         memory: s(td.memory()),
         execution_role_arn: s(td.execution_role_arn()),
         task_role_arn: s(td.task_role_arn()),
-        cpu_architecture: td.runtime_platform().and_then(|r| r.cpu_architecture()).map(|x| x.as_str().to_string()),
+        cpu_architecture: td
+            .runtime_platform()
+            .and_then(|r| r.cpu_architecture())
+            .map(|x| x.as_str().to_string()),
         operating_system_family: td
             .runtime_platform()
             .and_then(|r| r.operating_system_family())
@@ -167,14 +208,27 @@ pub fn task_definition_facts(td: &TaskDefinition) -> TaskDefinitionFacts {
                 cpu: Some(c.cpu()),
                 memory: c.memory(),
                 memory_reservation: c.memory_reservation(),
-                environment_names: c.environment().iter().filter_map(|kv| s(kv.name())).collect(),
-                environment_files: c.environment_files().iter().map(|f| f.value().to_string()).collect(),
+                environment_names: c
+                    .environment()
+                    .iter()
+                    .filter_map(|kv| s(kv.name()))
+                    .collect(),
+                environment_files: c
+                    .environment_files()
+                    .iter()
+                    .map(|f| f.value().to_string())
+                    .collect(),
                 secrets: secret_refs(c.secrets()),
-                repository_credentials: c.repository_credentials().map(|r| r.credentials_parameter().to_string()),
+                repository_credentials: c
+                    .repository_credentials()
+                    .map(|r| r.credentials_parameter().to_string()),
                 log_configuration: c.log_configuration().map(|l| {
                     LogConfigurationFacts::new(
                         l.log_driver().as_str().to_string(),
-                        l.options().into_iter().flatten().map(|(k, v)| (k.clone(), v.clone())),
+                        l.options()
+                            .into_iter()
+                            .flatten()
+                            .map(|(k, v)| (k.clone(), v.clone())),
                         secret_refs(l.secret_options()),
                     )
                 }),
@@ -198,8 +252,13 @@ pub fn task_definition_facts(td: &TaskDefinition) -> TaskDefinitionFacts {
                     file_system_id: e.file_system_id().to_string(),
                     root_directory: s(e.root_directory()),
                     transit_encryption: e.transit_encryption().map(|x| x.as_str().to_string()),
-                    access_point_id: e.authorization_config().and_then(|a| s(a.access_point_id())),
-                    iam: e.authorization_config().and_then(|a| a.iam()).map(|x| x.as_str().to_string()),
+                    access_point_id: e
+                        .authorization_config()
+                        .and_then(|a| s(a.access_point_id())),
+                    iam: e
+                        .authorization_config()
+                        .and_then(|a| a.iam())
+                        .map(|x| x.as_str().to_string()),
                 }),
             })
             .collect(),
@@ -218,10 +277,12 @@ pub fn task_definition_facts(td: &TaskDefinition) -> TaskDefinitionFacts {
 mod tests {
     use super::*;
     use aws_sdk_ecs::types::{
-        Container, ContainerDefinition, Failure, KeyValuePair, LogConfiguration, LogDriver, TaskStopCode,
+        Container, ContainerDefinition, Failure, KeyValuePair, LogConfiguration, LogDriver,
+        TaskStopCode,
     };
 
-    const ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef";
+    const ARN: &str =
+        "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef";
 
     fn wanted() -> TaskRef {
         TaskRef::parse("0123456789abcdef0123456789abcdef").unwrap()
@@ -233,20 +294,34 @@ mod tests {
         let out = DescribeTasksOutput::builder()
             .failures(Failure::builder().arn(ARN).reason("MISSING").build())
             .build();
-        assert_eq!(task_lookup(&out, &wanted()), TaskLookup::Missing { reason: "MISSING".into(), arn: Some(ARN.into()) });
+        assert_eq!(
+            task_lookup(&out, &wanted()),
+            TaskLookup::Missing {
+                reason: "MISSING".into(),
+                arn: Some(ARN.into())
+            }
+        );
     }
 
     #[test]
     fn an_empty_answer_is_missing_too() {
         let out = DescribeTasksOutput::builder().build();
-        assert!(matches!(task_lookup(&out, &wanted()), TaskLookup::Missing { reason, .. } if reason.contains("not returned")));
+        assert!(
+            matches!(task_lookup(&out, &wanted()), TaskLookup::Missing { reason, .. } if reason.contains("not returned"))
+        );
     }
 
     #[test]
     fn a_different_task_in_the_answer_is_not_ours() {
-        let other = Task::builder().task_arn(format!("{ARN}ff")).last_status("STOPPED").build();
+        let other = Task::builder()
+            .task_arn(format!("{ARN}ff"))
+            .last_status("STOPPED")
+            .build();
         let out = DescribeTasksOutput::builder().tasks(other).build();
-        assert!(matches!(task_lookup(&out, &wanted()), TaskLookup::Missing { .. }));
+        assert!(matches!(
+            task_lookup(&out, &wanted()),
+            TaskLookup::Missing { .. }
+        ));
     }
 
     #[test]
@@ -257,13 +332,23 @@ mod tests {
             .stop_code(TaskStopCode::TaskFailedToStart)
             .stopped_reason("CannotPullContainerError: x")
             .stopped_at(aws_smithy_types::DateTime::from_millis(1_764_237_604_512))
-            .containers(Container::builder().name("web").reason("CannotPullContainerError: x").build())
+            .containers(
+                Container::builder()
+                    .name("web")
+                    .reason("CannotPullContainerError: x")
+                    .build(),
+            )
             .build();
         let out = DescribeTasksOutput::builder().tasks(t).build();
-        let TaskLookup::Found { task } = task_lookup(&out, &wanted()) else { panic!("not found") };
+        let TaskLookup::Found { task } = task_lookup(&out, &wanted()) else {
+            panic!("not found")
+        };
         assert_eq!(task.stop_code.as_deref(), Some("TaskFailedToStart"));
         assert_eq!(task.stopped_at.as_deref(), Some("2025-11-27T10:00:04.512Z"));
-        assert_eq!(task.containers[0].reason.as_deref(), Some("CannotPullContainerError: x"));
+        assert_eq!(
+            task.containers[0].reason.as_deref(),
+            Some("CannotPullContainerError: x")
+        );
     }
 
     #[test]
@@ -273,7 +358,12 @@ mod tests {
             .container_definitions(
                 ContainerDefinition::builder()
                     .name("web")
-                    .environment(KeyValuePair::builder().name("DB_PASSWORD").value("hunter2").build())
+                    .environment(
+                        KeyValuePair::builder()
+                            .name("DB_PASSWORD")
+                            .value("hunter2")
+                            .build(),
+                    )
                     .log_configuration(
                         LogConfiguration::builder()
                             .log_driver(LogDriver::Splunk)
@@ -287,7 +377,10 @@ mod tests {
         let facts = task_definition_facts(&td);
         let text = serde_json::to_string(&facts).unwrap();
         assert!(text.contains("DB_PASSWORD"), "{text}");
-        assert!(!text.contains("hunter2") && !text.contains("tok-secret"), "{text}");
+        assert!(
+            !text.contains("hunter2") && !text.contains("tok-secret"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -307,7 +400,13 @@ mod tests {
             )
             .build();
         let facts = task_definition_facts(&td);
-        let log = facts.container_definitions[0].log_configuration.as_ref().unwrap();
-        assert_eq!(log.options.get("awslogs-group").map(String::as_str), Some("/ecs/web"));
+        let log = facts.container_definitions[0]
+            .log_configuration
+            .as_ref()
+            .unwrap();
+        assert_eq!(
+            log.options.get("awslogs-group").map(String::as_str),
+            Some("/ecs/web")
+        );
     }
 }

@@ -17,14 +17,29 @@ where
             let e = se.err();
             (
                 e.code().unwrap_or("UnknownServiceError").to_string(),
-                e.message().map(str::to_string).unwrap_or_else(|| DisplayErrorContext(e).to_string()),
+                e.message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| DisplayErrorContext(e).to_string()),
             )
         }
         SdkError::TimeoutError(_) => ("Timeout".to_string(), DisplayErrorContext(err).to_string()),
-        SdkError::DispatchFailure(_) => ("DispatchFailure".to_string(), DisplayErrorContext(err).to_string()),
-        SdkError::ResponseError(_) => ("ResponseError".to_string(), DisplayErrorContext(err).to_string()),
-        SdkError::ConstructionFailure(_) => ("ConstructionFailure".to_string(), DisplayErrorContext(err).to_string()),
+        SdkError::DispatchFailure(_) => (
+            "DispatchFailure".to_string(),
+            DisplayErrorContext(err).to_string(),
+        ),
+        SdkError::ResponseError(_) => (
+            "ResponseError".to_string(),
+            DisplayErrorContext(err).to_string(),
+        ),
+        SdkError::ConstructionFailure(_) => (
+            "ConstructionFailure".to_string(),
+            DisplayErrorContext(err).to_string(),
+        ),
         _ => ("Unknown".to_string(), DisplayErrorContext(err).to_string()),
     };
-    Unreadable { api: api.to_string(), error_code: code, message }
+    Unreadable {
+        api: api.to_string(),
+        error_code: code,
+        message,
+    }
 }

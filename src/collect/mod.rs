@@ -42,7 +42,11 @@ impl Clients {
 pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest) -> Facts {
     let (request_facts, task) = match &request.target {
         Target::Lookup { cluster, task } => {
-            let facts = RequestFacts { cluster: cluster.for_api(), task: task.for_api(), source: TaskSource::DescribeTasks };
+            let facts = RequestFacts {
+                cluster: cluster.for_api(),
+                task: task.for_api(),
+                source: TaskSource::DescribeTasks,
+            };
             (facts, ecs::describe_task(&clients.ecs, cluster, task).await)
         }
         Target::Event(event) => {
@@ -52,7 +56,9 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
                 task: detail.task_arn.clone(),
                 source: TaskSource::Event,
             };
-            let task = TaskLookup::Found { task: Box::new(detail.to_facts()) };
+            let task = TaskLookup::Found {
+                task: Box::new(detail.to_facts()),
+            };
             (facts, Readable::Read { value: task })
         }
     };
@@ -65,5 +71,11 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         _ => None,
     };
 
-    Facts { facts_version: FACTS_VERSION, region: region.to_string(), request: request_facts, task, task_definition }
+    Facts {
+        facts_version: FACTS_VERSION,
+        region: region.to_string(),
+        request: request_facts,
+        task,
+        task_definition,
+    }
 }

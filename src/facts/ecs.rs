@@ -240,9 +240,19 @@ impl LogConfigurationFacts {
         let keep_values = log_driver == "awslogs";
         let options = options
             .into_iter()
-            .map(|(k, v)| if keep_values { (k, v) } else { (k, REDACTED.to_string()) })
+            .map(|(k, v)| {
+                if keep_values {
+                    (k, v)
+                } else {
+                    (k, REDACTED.to_string())
+                }
+            })
             .collect();
-        LogConfigurationFacts { log_driver, options, secret_options }
+        LogConfigurationFacts {
+            log_driver,
+            options,
+            secret_options,
+        }
     }
 }
 

@@ -44,7 +44,10 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
             continue;
         }
         let result = match class {
-            None => StageResult::skipped(name, "The task did not fail to start (see the task stage), so this stage has nothing to check."),
+            None => StageResult::skipped(
+                name,
+                "The task did not fail to start (see the task stage), so this stage has nothing to check.",
+            ),
             Some(c) if !applicable_stages(c).contains(&name) => {
                 StageResult::skipped(name, format!("Does not apply to failure class '{c}'."))
             }
@@ -79,10 +82,21 @@ fn root_cause(stages: &[StageResult], task_stage: &StageResult) -> Option<crate:
         .filter(|s| s.name != StageName::Task)
         .flat_map(|s| &s.findings)
         .find(|f| f.status == Status::Fail);
-    deeper.or_else(|| task_stage.findings.iter().find(|f| f.status == Status::Fail)).cloned()
+    deeper
+        .or_else(|| {
+            task_stage
+                .findings
+                .iter()
+                .find(|f| f.status == Status::Fail)
+        })
+        .cloned()
 }
 
-fn summarise(task: &task::TaskOutcome, root: Option<&crate::report::Finding>, stages: &[StageResult]) -> String {
+fn summarise(
+    task: &task::TaskOutcome,
+    root: Option<&crate::report::Finding>,
+    stages: &[StageResult],
+) -> String {
     let pending: Vec<&str> = stages
         .iter()
         .filter(|s| s.status == Status::Skipped && s.summary == "not implemented yet")

@@ -15,7 +15,11 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(out, "## ecs-task-doctor: {}\n", r.verdict);
     let _ = writeln!(out, "{}\n", r.summary);
     let _ = writeln!(out, "| | |\n|---|---|");
-    let _ = writeln!(out, "| Task | `{}` |", cell(t.arn.as_deref().unwrap_or("unknown")));
+    let _ = writeln!(
+        out,
+        "| Task | `{}` |",
+        cell(t.arn.as_deref().unwrap_or("unknown"))
+    );
     if let Some(reason) = &t.stopped_reason {
         let _ = writeln!(out, "| Stopped reason | {} |", cell(reason));
     }
@@ -26,12 +30,22 @@ pub fn markdown(r: &Report) -> String {
         let _ = writeln!(out, "| Root cause | `{rc}` |");
     }
     for s in &r.stages {
-        let _ = writeln!(out, "\n### {} — {}\n\n{}\n", s.name, s.status, cell(&s.summary));
+        let _ = writeln!(
+            out,
+            "\n### {} — {}\n\n{}\n",
+            s.name,
+            s.status,
+            cell(&s.summary)
+        );
         for f in &s.findings {
             let _ = writeln!(out, "- **{}** `{}` {}", f.status, f.code, cell(&f.title));
             let _ = writeln!(out, "  - {}", cell(&f.detail));
             for (k, v) in &f.evidence {
-                let _ = writeln!(out, "  - {k}: `{}`", cell(&v.to_string().trim_matches('"').to_string()));
+                let _ = writeln!(
+                    out,
+                    "  - {k}: `{}`",
+                    cell(&v.to_string().trim_matches('"').to_string())
+                );
             }
             if !f.remediation.is_empty() {
                 let _ = writeln!(out, "  - Fix: {}", cell(&f.remediation));

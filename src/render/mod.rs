@@ -32,7 +32,9 @@ impl FromStr for Format {
             "json" => Ok(Format::Json),
             "text" => Ok(Format::Text),
             "markdown" | "md" => Ok(Format::Markdown),
-            other => Err(format!("unknown format '{other}': expected json, text or markdown")),
+            other => Err(format!(
+                "unknown format '{other}': expected json, text or markdown"
+            )),
         }
     }
 }

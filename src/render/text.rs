@@ -40,7 +40,11 @@ fn finding(out: &mut String, f: &Finding) {
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
     let t = &r.task;
-    let _ = writeln!(out, "ecs-task-doctor: {}", t.arn.as_deref().unwrap_or("(unknown task)"));
+    let _ = writeln!(
+        out,
+        "ecs-task-doctor: {}",
+        t.arn.as_deref().unwrap_or("(unknown task)")
+    );
     if let Some(reason) = &t.stopped_reason {
         let _ = writeln!(out, "stopped reason: {reason}");
     }

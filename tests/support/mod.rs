@@ -46,7 +46,14 @@ pub fn python() -> PathBuf {
             let system_python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
             run(Command::new(&system_python).args(["-m", "venv"]).arg(&venv));
             run(Command::new(&py)
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                    "-r",
+                ])
                 .arg(repo().join("tests/support/requirements.txt")));
             std::fs::write(&stamp, &reqs).unwrap();
         }
@@ -61,7 +68,9 @@ pub fn venv_bin(name: &str) -> PathBuf {
 }
 
 fn run(cmd: &mut Command) {
-    let out = cmd.output().unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
     assert!(
         out.status.success(),
         "{cmd:?} failed:\n{}\n{}",
@@ -90,9 +99,17 @@ pub fn moto_endpoint() -> &'static str {
                 .spawn()
                 .expect("start moto");
             let mut line = String::new();
-            BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("read moto's port");
-            let port: u16 = line.trim().parse().unwrap_or_else(|_| panic!("moto printed {line:?} instead of a port"));
-            Server { endpoint: format!("http://127.0.0.1:{port}"), _child: Mutex::new(child) }
+            BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut line)
+                .expect("read moto's port");
+            let port: u16 = line
+                .trim()
+                .parse()
+                .unwrap_or_else(|_| panic!("moto printed {line:?} instead of a port"));
+            Server {
+                endpoint: format!("http://127.0.0.1:{port}"),
+                _child: Mutex::new(child),
+            }
         })
         .endpoint
 }
@@ -129,7 +146,11 @@ pub fn cli() -> Command {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    format!("{prefix}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A path under the target tmp dir for files a test writes.

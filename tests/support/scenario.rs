@@ -3,8 +3,8 @@
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::AttributeBooleanValue;
 use aws_sdk_ecs::types::{
-    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, KeyValuePair, LaunchType,
-    LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Secret,
+    AssignPublicIp, AwsVpcConfiguration, Compatibility, ContainerDefinition, KeyValuePair,
+    LaunchType, LogConfiguration, LogDriver, NetworkConfiguration, NetworkMode, Secret,
 };
 
 use super::{ACCOUNT, REGION, unique};
@@ -30,7 +30,12 @@ pub struct FargateTask {
 /// A private VPC with one subnet and a security group, as a Fargate service would use.
 pub async fn vpc(conf: &SdkConfig) -> (String, String) {
     let ec2 = aws_sdk_ec2::Client::new(conf);
-    let vpc = ec2.create_vpc().cidr_block("10.20.0.0/16").send().await.unwrap();
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.20.0.0/16")
+        .send()
+        .await
+        .unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
     // moto answers RunTask with a 500 in a VPC whose enableDnsHostnames is false
     // (shared/MOTO-NOTES.md); AWS does not care. Turn it on so the scenario can run.
@@ -66,16 +71,25 @@ pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
     let ecs = aws_sdk_ecs::Client::new(conf);
     let container = ContainerDefinition::builder()
         .name("api")
-        .image(format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3"))
+        .image(format!(
+            "{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3"
+        ))
         .essential(true)
         // moto answers RunTask with a 500 unless every container has memory or
         // memoryReservation (MOTO-NOTES.md); Fargate itself only needs task-level memory.
         .memory(1024)
-        .environment(KeyValuePair::builder().name("DB_PASSWORD").value(SECRET_ENV_VALUE).build())
+        .environment(
+            KeyValuePair::builder()
+                .name("DB_PASSWORD")
+                .value(SECRET_ENV_VALUE)
+                .build(),
+        )
         .secrets(
             Secret::builder()
                 .name("API_KEY")
-                .value_from(format!("arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/api-key-AbCdEf"))
+                .value_from(format!(
+                    "arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/api-key-AbCdEf"
+                ))
                 .build()
                 .unwrap(),
         )
@@ -101,14 +115,22 @@ pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
         .send()
         .await
         .unwrap();
-    out.task_definition().unwrap().task_definition_arn().unwrap().to_string()
+    out.task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_string()
 }
 
 /// A Fargate task in its own cluster; stopped with `reason` when one is given.
 pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> FargateTask {
     let ecs = aws_sdk_ecs::Client::new(conf);
     let cluster = unique("cluster");
-    ecs.create_cluster().cluster_name(&cluster).send().await.unwrap();
+    ecs.create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .unwrap();
     let (subnet_id, sg_id) = vpc(conf).await;
     let family = unique("payments-api");
     let td_arn = task_definition(conf, &family).await;
@@ -134,10 +156,22 @@ pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> Fargat
         .unwrap();
     let task_arn = run.tasks()[0].task_arn().unwrap().to_string();
     if let Some(reason) = stop_reason {
-        ecs.stop_task().cluster(&cluster).task(&task_arn).reason(reason).send().await.unwrap();
+        ecs.stop_task()
+            .cluster(&cluster)
+            .task(&task_arn)
+            .reason(reason)
+            .send()
+            .await
+            .unwrap();
     }
     let task_id = task_arn.rsplit('/').next().unwrap().to_string();
-    FargateTask { cluster, task_arn, task_id, task_definition_arn: td_arn, subnet_id }
+    FargateTask {
+        cluster,
+        task_arn,
+        task_id,
+        task_definition_arn: td_arn,
+        subnet_id,
+    }
 }
 
 /// A realistic modern pull failure: ECR reachable, the S3 layer bucket not.

@@ -61,12 +61,18 @@ impl Pattern {
         if self.markers.is_empty() && self.details.is_empty() {
             return false;
         }
-        let any = |needles: &[&str]| needles.is_empty() || needles.iter().any(|n| lower.contains(n));
+        let any =
+            |needles: &[&str]| needles.is_empty() || needles.iter().any(|n| lower.contains(n));
         any(self.markers) && any(self.details)
     }
 }
 
-const DENIED: &[&str] = &["accessdenied", "access denied", "not authorized to perform", "is not authorized"];
+const DENIED: &[&str] = &[
+    "accessdenied",
+    "access denied",
+    "not authorized to perform",
+    "is not authorized",
+];
 const PULL: &[&str] = &[
     "cannotpullcontainererror",
     "cannotpullimagemanifesterror",
@@ -98,7 +104,16 @@ const SSM: &[&str] = &[
 
 macro_rules! p {
     ($id:literal, markers: $m:expr, details: $d:expr, $class:expr, $start:expr, $w:expr, $meaning:literal) => {
-        Pattern { id: $id, markers: $m, details: $d, whole: &[], class: $class, start_failure: $start, wording: $w, meaning: $meaning }
+        Pattern {
+            id: $id,
+            markers: $m,
+            details: $d,
+            whole: &[],
+            class: $class,
+            start_failure: $start,
+            wording: $w,
+            meaning: $meaning,
+        }
     };
 }
 
@@ -199,9 +214,20 @@ pub static PATTERNS: &[Pattern] = &[
     p!("placement.constraint", markers: &["placement constraint unsatisfied", "placement constraint"], details: &[],
        PlacementConstraint, true, Wording::Any,
        "no container instance satisfies the placement constraints"),
-    Pattern { id: "placement.agent", markers: &["taskfailedtostart: agent", "agent is disconnected", "agent disconnected"], details: &[],
-       whole: &["agent"], class: Agent, start_failure: true, wording: Wording::Any,
-       meaning: "the target container instance's agent is disconnected" },
+    Pattern {
+        id: "placement.agent",
+        markers: &[
+            "taskfailedtostart: agent",
+            "agent is disconnected",
+            "agent disconnected",
+        ],
+        details: &[],
+        whole: &["agent"],
+        class: Agent,
+        start_failure: true,
+        wording: Wording::Any,
+        meaning: "the target container instance's agent is disconnected",
+    },
     // --- Timeouts ---
     p!("timeout.runtime", markers: &["containerruntimetimeouterror", "dockertimeouterror", "could not transition to"], details: &[],
        Timeout, true, Wording::Any,
@@ -228,9 +254,16 @@ pub static PATTERNS: &[Pattern] = &[
     p!("runtime.generic", markers: &["containerruntimeerror", "internalerror"], details: &[],
        Other, true, Wording::Any,
        "the container runtime reported an error"),
-    Pattern { id: "task.failed-to-start", markers: &[], details: &[], whole: &["task failed to start"],
-       class: Timeout, start_failure: true, wording: Wording::Any,
-       meaning: "the bare reason ECS gives when a dependsOn container's startTimeout expires" },
+    Pattern {
+        id: "task.failed-to-start",
+        markers: &[],
+        details: &[],
+        whole: &["task failed to start"],
+        class: Timeout,
+        start_failure: true,
+        wording: Wording::Any,
+        meaning: "the bare reason ECS gives when a dependsOn container's startTimeout expires",
+    },
     // --- Tasks that started, then stopped: not this tool's case ---
     p!("stopped.cannot-stop", markers: &["cannotstopcontainererror"], details: &[],
        Other, false, Wording::Any,
@@ -281,55 +314,160 @@ mod tests {
         ("TaskFailedToStart: RESOURCE:MEMORY", PlacementResources),
         ("AGENT", Agent),
         ("TaskFailedToStart: AGENT", Agent),
-        ("TaskFailedToStart: MemberOf placement constraint unsatisfied", PlacementConstraint),
+        (
+            "TaskFailedToStart: MemberOf placement constraint unsatisfied",
+            PlacementConstraint,
+        ),
         // §2.3 prefixes, both platform generations
-        ("ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting 1m: x", Timeout),
-        ("DockerTimeoutError: Could not transition to started; timed out after waiting 3m0s", Timeout),
-        ("CannotStartContainerError: failed to get container status: x", Other),
+        (
+            "ContainerRuntimeTimeoutError: Could not transition to running; timed out after waiting 1m: x",
+            Timeout,
+        ),
+        (
+            "DockerTimeoutError: Could not transition to started; timed out after waiting 3m0s",
+            Timeout,
+        ),
+        (
+            "CannotStartContainerError: failed to get container status: x",
+            Other,
+        ),
         ("CannotInspectContainerError: x", Other),
-        ("ResourceInitializationError: failed to initialize logging driver: x", Logging),
+        (
+            "ResourceInitializationError: failed to initialize logging driver: x",
+            Logging,
+        ),
         ("ResourceInitializationError: something new", Other),
         ("CannotPullContainerError: API error", ImagePullNetwork),
         ("CannotCreateVolumeError: x", Other),
         ("CannotPullImageManifestError: x", ImagePullNetwork),
         ("ContainerRuntimeError: x", Other),
         ("InternalError: x", Other),
-        ("CannotCreateContainerError: API error (500): devmapper: Thin Pool has 4350 free data blocks which is less than minimum required 4454 free data blocks", DiskFull),
+        (
+            "CannotCreateContainerError: API error (500): devmapper: Thin Pool has 4350 free data blocks which is less than minimum required 4454 free data blocks",
+            DiskFull,
+        ),
         ("Task failed to start", Timeout),
         // §2.4 CannotPullContainerError variants
-        ("CannotPullContainerError: API error (500): Get https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/: net/http: request canceled while waiting for connection", ImagePullNetwork),
-        ("CannotPullContainerError: context canceled", ImagePullNetwork),
-        ("CannotPullContainerError: API error (404): repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/app not found", ImageNotFound),
-        ("CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111: no space left on device", DiskFull),
-        ("CannotPullContainerError: toomanyrequests: Too Many Requests", RegistryRateLimit),
-        ("CannotPullContainerError: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading", RegistryRateLimit),
-        ("CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/app/blobs/sha256:abc: 400 Bad Request", ImageAccessDenied),
-        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42\": failed to do request: Head \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42\": dial tcp 10.0.3.17:443: i/o timeout", ImagePullNetwork),
-        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42: failed to resolve reference: unexpected status code 403 Forbidden", ImageAccessDenied),
-        ("CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/app:v9: docker.io/library/app:v9: not found", ImageNotFound),
-        ("CannotPullContainerError: inspect image has been retried 5 time(s): httpReaderSeeker: failed open: unexpected status code Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit", RegistryRateLimit),
-        ("CannotPullContainerError: error pulling image configuration: Get https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/abc/def: dial tcp 52.216.1.1:443: i/o timeout", ImagePullNetwork),
+        (
+            "CannotPullContainerError: API error (500): Get https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/: net/http: request canceled while waiting for connection",
+            ImagePullNetwork,
+        ),
+        (
+            "CannotPullContainerError: context canceled",
+            ImagePullNetwork,
+        ),
+        (
+            "CannotPullContainerError: API error (404): repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/app not found",
+            ImageNotFound,
+        ),
+        (
+            "CannotPullContainerError: write /var/lib/docker/tmp/GetImageBlob111111: no space left on device",
+            DiskFull,
+        ),
+        (
+            "CannotPullContainerError: toomanyrequests: Too Many Requests",
+            RegistryRateLimit,
+        ),
+        (
+            "CannotPullContainerError: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading",
+            RegistryRateLimit,
+        ),
+        (
+            "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReaderSeeker: failed open: unexpected status code https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/app/blobs/sha256:abc: 400 Bad Request",
+            ImageAccessDenied,
+        ),
+        (
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref \"123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42\": failed to do request: Head \"https://123456789012.dkr.ecr.us-east-1.amazonaws.com/v2/api/manifests/v42\": dial tcp 10.0.3.17:443: i/o timeout",
+            ImagePullNetwork,
+        ),
+        (
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42: failed to resolve reference: unexpected status code 403 Forbidden",
+            ImageAccessDenied,
+        ),
+        (
+            "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/app:v9: docker.io/library/app:v9: not found",
+            ImageNotFound,
+        ),
+        (
+            "CannotPullContainerError: inspect image has been retried 5 time(s): httpReaderSeeker: failed open: unexpected status code Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit",
+            RegistryRateLimit,
+        ),
+        (
+            "CannotPullContainerError: error pulling image configuration: Get https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/abc/def: dial tcp 52.216.1.1:443: i/o timeout",
+            ImagePullNetwork,
+        ),
         // §2.5 ResourceInitializationError variants, classic wording
-        ("ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed", SecretsNetwork),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", SecretsNetwork),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.1.1:443: i/o timeout. Please check your task network configuration.", ImagePullNetwork),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: InvalidParameter: 1 validation error(s) found. - minimum field size of 32, GetSecretValueInput.VersionId.", SecretNotFound),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.", SecretNotFound),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for dockerhub-creds: RequestError: send request failed", SecretsNetwork),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: pull command failed: : signal: killed",
+            SecretsNetwork,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf",
+            SecretsNetwork,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): RequestError: send request failed caused by: Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 52.46.1.1:443: i/o timeout. Please check your task network configuration.",
+            ImagePullNetwork,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: InvalidParameter: 1 validation error(s) found. - minimum field size of 32, GetSecretValueInput.VersionId.",
+            SecretNotFound,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 5 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db from secrets manager: ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+            SecretNotFound,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to get registry auth from asm: service call has been retried 1 time(s): asm fetching secret from the service for dockerhub-creds: RequestError: send request failed",
+            SecretsNetwork,
+        ),
         // §2.5 permission variants
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: ecr:GetAuthorizationToken on resource: * status code: 400", ImageAccessDenied),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter/app/db because no identity-based policy allows the ssm:GetParameters action", SecretsAccessDenied),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: secretsmanager:GetSecretValue", SecretsAccessDenied),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /wishkit/parsing-engine/gemini-api-key", SsmParameterInvalid),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve ecr registry auth: service call has been retried 3 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: ecr:GetAuthorizationToken on resource: * status code: 400",
+            ImageAccessDenied,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter/app/db because no identity-based policy allows the ssm:GetParameters action",
+            SecretsAccessDenied,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/execRole/abc is not authorized to perform: secretsmanager:GetSecretValue",
+            SecretsAccessDenied,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /wishkit/parsing-engine/gemini-api-key",
+            SsmParameterInvalid,
+        ),
         // §2.5 2024+ agent wording
-        ("ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 10.0.1.5:443: i/o timeout.", ImagePullNetwork),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded", SecretsNetwork),
-        ("ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm: The task cannot pull secrets from AWS Systems Manager. There is a connection issue between the task and AWS Systems Manager Parameter Store. Check your task network configuration.", SecretsNetwork),
-        ("ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed", Logging),
-        ("ResourceInitializationError: failed to validate logger args: : signal: killed", Logging),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: The task cannot pull registry auth from Amazon ECR: There is a connection issue between the task and Amazon ECR. Check your task network configuration. operation error ECR: GetAuthorizationToken, exceeded maximum number of attempts, 3, https response error StatusCode: 0, RequestID: , request send failed, Post \"https://api.ecr.us-east-1.amazonaws.com/\": dial tcp 10.0.1.5:443: i/o timeout.",
+            ImagePullNetwork,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secret from asm: There is a connection issue between the task and AWS Secrets Manager. Check your task network configuration. failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: operation error Secrets Manager: GetSecretValue, https response error StatusCode: 0, RequestID: , canceled, context deadline exceeded",
+            SecretsNetwork,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve secrets from ssm: The task cannot pull secrets from AWS Systems Manager. There is a connection issue between the task and AWS Systems Manager Parameter Store. Check your task network configuration.",
+            SecretsNetwork,
+        ),
+        (
+            "ResourceInitializationError: failed to validate logger args: The task cannot find the Amazon CloudWatch log group defined in the task definition. There is a connection issue between the task and Amazon CloudWatch. Check your network configuration. : signal: killed",
+            Logging,
+        ),
+        (
+            "ResourceInitializationError: failed to validate logger args: : signal: killed",
+            Logging,
+        ),
         // §2.6 CannotStartContainerError
-        ("CannotStartContainerError: Error response from daemon: driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated", Other),
-        ("CannotStartContainerError: Error response from daemon: failed to initialize logging driver: CredentialsEndpointError: failed to load credentials caused by: Get http://169.254.170.2/v2/credentials/abc: dial tcp 169.254.170.2:80: connect: connection refused", Logging),
+        (
+            "CannotStartContainerError: Error response from daemon: driver failed programming external connectivity on endpoint web: Bind for 0.0.0.0:8080 failed: port is already allocated",
+            Other,
+        ),
+        (
+            "CannotStartContainerError: Error response from daemon: failed to initialize logging driver: CredentialsEndpointError: failed to load credentials caused by: Get http://169.254.170.2/v2/credentials/abc: dial tcp 169.254.170.2:80: connect: connection refused",
+            Logging,
+        ),
     ];
 
     #[test]
@@ -355,7 +493,11 @@ mod tests {
             "SpotInterruption: Your Spot Task was interrupted.",
         ] {
             let (_, p) = classify(text).unwrap();
-            assert!(!p.start_failure, "{text:?} matched {} as a start failure", p.id);
+            assert!(
+                !p.start_failure,
+                "{text:?} matched {} as a start failure",
+                p.id
+            );
         }
         for (text, _) in RESEARCH_STRINGS {
             assert!(classify(text).unwrap().1.start_failure, "{text:?}");
@@ -364,7 +506,10 @@ mod tests {
 
     #[test]
     fn matching_ignores_case() {
-        assert_eq!(class_of("cannotpullcontainererror: TOOMANYREQUESTS").0, RegistryRateLimit);
+        assert_eq!(
+            class_of("cannotpullcontainererror: TOOMANYREQUESTS").0,
+            RegistryRateLimit
+        );
     }
 
     #[test]
@@ -381,8 +526,20 @@ mod tests {
         ids.dedup();
         assert_eq!(before, ids.len(), "duplicate pattern ids");
         for p in PATTERNS {
-            assert!(!p.markers.is_empty() || !p.whole.is_empty(), "{} matches nothing", p.id);
-            assert!(p.markers.iter().chain(p.details).chain(p.whole).all(|n| *n == n.to_lowercase()), "{} has uppercase needles", p.id);
+            assert!(
+                !p.markers.is_empty() || !p.whole.is_empty(),
+                "{} matches nothing",
+                p.id
+            );
+            assert!(
+                p.markers
+                    .iter()
+                    .chain(p.details)
+                    .chain(p.whole)
+                    .all(|n| *n == n.to_lowercase()),
+                "{} has uppercase needles",
+                p.id
+            );
         }
     }
 
@@ -397,7 +554,11 @@ mod tests {
                 _ => unreachable!(),
             };
             let (j, q) = classify(&sample).unwrap();
-            assert_eq!(i, j, "{:?} (pattern {}) is caught first by {}", sample, p.id, q.id);
+            assert_eq!(
+                i, j,
+                "{:?} (pattern {}) is caught first by {}",
+                sample, p.id, q.id
+            );
         }
     }
 

@@ -25,7 +25,12 @@ pub struct TaskOutcome {
 
 /// Stop codes that say the task did start (or was stopped on purpose): never a start failure,
 /// whatever the free text says.
-const STOPPED_ON_PURPOSE: &[&str] = &["UserInitiated", "ServiceSchedulerInitiated", "SpotInterruption", "TerminationNotice"];
+const STOPPED_ON_PURPOSE: &[&str] = &[
+    "UserInitiated",
+    "ServiceSchedulerInitiated",
+    "SpotInterruption",
+    "TerminationNotice",
+];
 
 /// Judges the task.
 pub fn judge(facts: &Facts) -> TaskOutcome {
@@ -36,8 +41,12 @@ pub fn judge(facts: &Facts) -> TaskOutcome {
     };
     let finding = match &facts.task {
         Readable::Unreadable(u) => not_readable(facts, u),
-        Readable::Read { value: TaskLookup::Missing { reason, arn } } => not_found(facts, reason, arn.as_deref()),
-        Readable::Read { value: TaskLookup::Found { task } } => {
+        Readable::Read {
+            value: TaskLookup::Missing { reason, arn },
+        } => not_found(facts, reason, arn.as_deref()),
+        Readable::Read {
+            value: TaskLookup::Found { task },
+        } => {
             summary = summarise(task);
             let (finding, class) = judge_found(task);
             summary.failure_class = class;
@@ -46,11 +55,19 @@ pub fn judge(facts: &Facts) -> TaskOutcome {
                 None => finding.detail.clone(),
             };
             let stage = StageResult::ran(StageName::Task, stage_summary, vec![finding]);
-            return TaskOutcome { stage, summary, failure_class: class };
+            return TaskOutcome {
+                stage,
+                summary,
+                failure_class: class,
+            };
         }
     };
     let stage = StageResult::ran(StageName::Task, finding.detail.clone(), vec![finding]);
-    TaskOutcome { stage, summary, failure_class: None }
+    TaskOutcome {
+        stage,
+        summary,
+        failure_class: None,
+    }
 }
 
 fn summarise(task: &TaskFacts) -> TaskSummary {
@@ -82,7 +99,9 @@ fn not_readable(facts: &Facts, u: &Unreadable) -> Finding {
         .evidence("errorCode", u.error_code.as_str())
         .evidence("cluster", facts.request.cluster.as_str())
         .evidence("region", facts.region.as_str())
-        .remediation("Name the cluster the task ran in (its name or ARN), and run in that cluster's Region.");
+        .remediation(
+            "Name the cluster the task ran in (its name or ARN), and run in that cluster's Region.",
+        );
     }
     Finding::new(
         Code::TaskNotReadable,
@@ -131,8 +150,16 @@ fn best_match(task: &TaskFacts) -> Option<(usize, &'static Pattern, String, &str
     let texts = task
         .containers
         .iter()
-        .filter_map(|c| c.reason.as_deref().map(|r| (format!("container '{}'", c.name), r)))
-        .chain(task.stopped_reason.as_deref().map(|r| ("task".to_string(), r)));
+        .filter_map(|c| {
+            c.reason
+                .as_deref()
+                .map(|r| (format!("container '{}'", c.name), r))
+        })
+        .chain(
+            task.stopped_reason
+                .as_deref()
+                .map(|r| ("task".to_string(), r)),
+        );
     texts
         .filter_map(|(source, text)| catalogue::classify(text).map(|(i, p)| (i, p, source, text)))
         .min_by_key(|(i, ..)| *i)
@@ -161,13 +188,18 @@ fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
     let matched = best_match(task);
     let on_purpose = stop_code.is_some_and(|c| STOPPED_ON_PURPOSE.contains(&c));
     let failed_to_start = !on_purpose
-        && (stop_code == Some("TaskFailedToStart") || matched.as_ref().is_some_and(|(_, p, ..)| p.start_failure));
+        && (stop_code == Some("TaskFailedToStart")
+            || matched.as_ref().is_some_and(|(_, p, ..)| p.start_failure));
 
     if !failed_to_start {
         let exited: Vec<String> = task
             .containers
             .iter()
-            .filter_map(|c| c.exit_code.filter(|e| *e != 0).map(|e| format!("'{}' exited with code {e}", c.name)))
+            .filter_map(|c| {
+                c.exit_code
+                    .filter(|e| *e != 0)
+                    .map(|e| format!("'{}' exited with code {e}", c.name))
+            })
             .collect();
         let f = Finding::new(
             Code::TaskStoppedForOtherReason,

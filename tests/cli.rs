@@ -1,0 +1,372 @@
+//! The `ecs-task-doctor` binary: the README's commands, the report contract, and bad input.
+
+mod support;
+
+use std::path::Path;
+use std::process::Output;
+
+use serde_json::Value;
+use support::scenario::{self, PULL_TIMEOUT, SECRET_ENV_VALUE};
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Runs the CLI against moto.
+fn doctor(args: &[&str]) -> Output {
+    let mut cmd = support::cli();
+    support::cli_env(&mut cmd).args(args).output().unwrap()
+}
+
+/// Runs the CLI with no AWS endpoint at all: nothing may try to reach AWS.
+fn offline(args: &[&str]) -> Output {
+    support::cli()
+        .args(args)
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .current_dir(repo())
+        .output()
+        .unwrap()
+}
+
+/// The report keys of DESIGN §4, at every level.
+fn assert_report_contract(r: &Value) {
+    for k in [
+        "schemaVersion",
+        "task",
+        "verdict",
+        "rootCause",
+        "summary",
+        "stages",
+    ] {
+        assert!(r.get(k).is_some(), "report lacks '{k}': {r}");
+    }
+    assert_eq!(r["schemaVersion"], "1");
+    for k in [
+        "arn",
+        "cluster",
+        "launchType",
+        "stopCode",
+        "stoppedReason",
+        "stoppedAt",
+        "failureClass",
+    ] {
+        assert!(r["task"].get(k).is_some(), "task lacks '{k}'");
+    }
+    let statuses = ["PASS", "FAIL", "WARN", "UNKNOWN", "SKIPPED"];
+    assert!(statuses.contains(&r["verdict"].as_str().unwrap()));
+    let stages = r["stages"].as_array().unwrap();
+    let names: Vec<&str> = stages.iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "task",
+            "image",
+            "iam",
+            "network",
+            "secrets",
+            "logging",
+            "placement"
+        ]
+    );
+    for s in stages {
+        assert!(statuses.contains(&s["status"].as_str().unwrap()));
+        for f in s["findings"].as_array().unwrap() {
+            for k in [
+                "code",
+                "status",
+                "severity",
+                "title",
+                "detail",
+                "evidence",
+                "remediation",
+                "docs",
+            ] {
+                assert!(f.get(k).is_some(), "finding lacks '{k}': {f}");
+            }
+            assert!(f["evidence"].is_object() && f["docs"].is_array());
+        }
+    }
+}
+
+#[test]
+fn readme_first_command_diagnoses_the_shipped_example_offline() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains("diagnose --snapshot examples/fargate-cannot-pull.json"),
+        "README's first command changed"
+    );
+    let o = offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("verdict: FAIL"), "{text}");
+    assert!(text.contains("failure class: image-pull-network"), "{text}");
+}
+
+#[test]
+fn the_example_as_json_follows_the_contract() {
+    let o = offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_report_contract(&r);
+    assert_eq!(r["task"]["stopCode"], "TaskFailedToStart");
+    assert_eq!(r["task"]["failureClass"], "image-pull-network");
+    assert_eq!(r["rootCause"], "TASK_STOP_REASON_CLASSIFIED");
+}
+
+#[test]
+fn markdown_and_single_stage_from_a_snapshot() {
+    let o = offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+        "--format",
+        "markdown",
+        "--stage",
+        "task",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(md.starts_with("## ecs-task-doctor: FAIL"), "{md}");
+    assert!(
+        md.contains("### task") && !md.contains("### network"),
+        "{md}"
+    );
+}
+
+#[test]
+fn diagnose_a_stopped_task_in_moto_as_json() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let t = rt.block_on(async {
+        scenario::fargate_task(&support::sdk_config().await, Some(PULL_TIMEOUT)).await
+    });
+    let snap = support::tmp_file(&format!("{}.json", support::unique("cli-snap")));
+    let o = doctor(&[
+        "diagnose",
+        "--cluster",
+        &t.cluster,
+        "--task",
+        &t.task_id,
+        "--format",
+        "json",
+        "--save-snapshot",
+        snap.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_report_contract(&r);
+    assert_eq!(r["task"]["arn"], t.task_arn.as_str());
+    assert_eq!(r["task"]["failureClass"], "image-pull-network");
+    assert_eq!(r["verdict"], "FAIL");
+
+    // The snapshot replays offline to the same bytes, and never holds an environment value.
+    let saved = std::fs::read_to_string(&snap).unwrap();
+    assert!(!saved.contains(SECRET_ENV_VALUE) && !stdout(&o).contains(SECRET_ENV_VALUE));
+    let replay = offline(&[
+        "diagnose",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(replay.status.success(), "{}", stderr(&replay));
+    assert_eq!(stdout(&replay), stdout(&o));
+}
+
+#[test]
+fn diagnose_from_an_event_file() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(support::sdk_config());
+    let td = rt.block_on(scenario::task_definition(&conf, &support::unique("evt")));
+    let mut event: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("events/task-state-change.json")).unwrap(),
+    )
+    .unwrap();
+    // Put the shipped event in moto's account so the task definition can be read.
+    let text = event.to_string().replace("111122223333", support::ACCOUNT);
+    event = serde_json::from_str(&text).unwrap();
+    event["detail"]["taskDefinitionArn"] = Value::String(td.clone());
+    let path = support::tmp_file(&format!("{}.json", support::unique("event")));
+    std::fs::write(&path, event.to_string()).unwrap();
+    let o = doctor(&[
+        "diagnose",
+        "--event",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_report_contract(&r);
+    assert_eq!(r["task"]["stopCode"], "TaskFailedToStart");
+    assert_eq!(r["task"]["taskDefinitionArn"], td.as_str());
+}
+
+#[test]
+fn unknown_task_gives_a_report_and_exit_zero() {
+    let o = doctor(&[
+        "diagnose",
+        "--cluster",
+        "nowhere",
+        "--task",
+        "0123456789abcdef0123456789abcdef",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(r["stages"][0]["findings"][0]["code"], "TASK_NOT_FOUND");
+    assert_eq!(r["verdict"], "UNKNOWN");
+}
+
+/// Bad input exits 2 with a message naming the problem, and never panics.
+fn assert_bad_input(o: &Output, needle: &str) {
+    let err = stderr(o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "stdout: {} stderr: {err}",
+        stdout(o)
+    );
+    assert!(err.contains(needle), "expected {needle:?} in: {err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(stdout(o).is_empty(), "no partial output on bad input");
+}
+
+#[test]
+fn bad_input_is_named_and_exits_2() {
+    assert_bad_input(
+        &offline(&[
+            "diagnose",
+            "--cluster",
+            "arn:aws:ecs:us-east-1:12345:cluster/x",
+            "--task",
+            "abc",
+        ]),
+        "bad account ID '12345'",
+    );
+    assert_bad_input(
+        &offline(&[
+            "diagnose",
+            "--cluster",
+            "arn:aws:ecs:eu-west-1:123456789012:cluster/prod",
+            "--task",
+            "abc",
+        ]),
+        "Region eu-west-1, but this run is in us-east-1",
+    );
+    assert_bad_input(
+        &offline(&["diagnose", "--cluster", "prod", "--task", "a/b"]),
+        "not a valid task ID",
+    );
+    assert_bad_input(
+        &offline(&["diagnose", "--stage", "network"]),
+        "say which task",
+    );
+    assert_bad_input(
+        &offline(&[
+            "diagnose",
+            "--cluster",
+            "prod",
+            "--task",
+            "abc",
+            "--stage",
+            "dns",
+        ]),
+        "unknown stage 'dns'",
+    );
+    assert_bad_input(
+        &offline(&["explain", "NOT_A_CODE"]),
+        "unknown code 'NOT_A_CODE'",
+    );
+    assert_bad_input(
+        &offline(&["diagnose", "--snapshot", "/nonexistent/x.json"]),
+        "/nonexistent/x.json",
+    );
+}
+
+#[test]
+fn bad_event_files_are_named() {
+    let write = |name: &str, body: &[u8]| {
+        let p = support::tmp_file(&format!("{}-{name}", support::unique("bad")));
+        std::fs::write(&p, body).unwrap();
+        p
+    };
+    let empty = write("empty.json", b"{}");
+    assert_bad_input(
+        &offline(&["diagnose", "--event", empty.to_str().unwrap()]),
+        "empty JSON object",
+    );
+    let junk = write("junk.json", b"not json at all");
+    assert_bad_input(
+        &offline(&["diagnose", "--event", junk.to_str().unwrap()]),
+        "not valid JSON",
+    );
+    let wrong = write("wrong.json", br#"{"ClusterName": "prod", "TaskId": "abc"}"#);
+    assert_bad_input(
+        &offline(&["diagnose", "--event", wrong.to_str().unwrap()]),
+        "--event expects",
+    );
+    let huge = write("huge.json", &vec![b' '; 300 * 1024]);
+    assert_bad_input(
+        &offline(&["diagnose", "--event", huge.to_str().unwrap()]),
+        "over the 262144-byte limit",
+    );
+    let snap = write("snap.json", br#"{"factsVersion": 1, "region": []}"#);
+    assert_bad_input(
+        &offline(&["diagnose", "--snapshot", snap.to_str().unwrap()]),
+        "not an ecs-task-doctor snapshot",
+    );
+}
+
+#[test]
+fn explain_and_codes_cover_every_code() {
+    let codes = offline(&["codes"]);
+    assert!(codes.status.success());
+    let listed: Vec<String> = stdout(&codes)
+        .lines()
+        .map(|l| l.split_whitespace().next().unwrap().to_string())
+        .collect();
+    assert_eq!(listed.len(), ecs_task_doctor::codes::Code::ALL.len());
+    for code in &listed {
+        let o = offline(&["explain", code]);
+        assert!(o.status.success(), "{code}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.starts_with(code.as_str()) && text.contains("How to fix"),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn sweep_says_it_is_not_built_rather_than_pretending() {
+    let o = offline(&["sweep", "--cluster", "prod", "--since", "2h"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("not implemented yet"));
+    assert_bad_input(
+        &offline(&["sweep", "--since", "forever"]),
+        "--since 'forever'",
+    );
+}
