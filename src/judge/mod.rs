@@ -117,3 +117,6 @@ fn summarise(
         _ => task.stage.summary.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -54,7 +54,11 @@ pub fn judge(facts: &Facts) -> TaskOutcome {
                 Some(c) => format!("The task failed to start ({c})."),
                 None => finding.detail.clone(),
             };
-            let stage = StageResult::ran(StageName::Task, stage_summary, vec![finding]);
+            let mut findings = vec![finding];
+            if class.is_some() {
+                findings.extend(task_definition_unreadable(facts));
+            }
+            let stage = StageResult::ran(StageName::Task, stage_summary, findings);
             return TaskOutcome {
                 stage,
                 summary,
@@ -68,6 +72,33 @@ pub fn judge(facts: &Facts) -> TaskOutcome {
         summary,
         failure_class: None,
     }
+}
+
+/// The later stages read the task definition: say so when it could not be read, rather
+/// than let them judge from nothing.
+fn task_definition_unreadable(facts: &Facts) -> Option<Finding> {
+    let Some(Readable::Unreadable(u)) = &facts.task_definition else {
+        return None;
+    };
+    Some(
+        Finding::new(
+            Code::TaskNotReadable,
+            Status::Unknown,
+            Severity::Medium,
+            format!(
+                "The task definition could not be read: {} returned {}{}. The stages that check images, roles, secrets and logs need it.",
+                u.api,
+                u.error_code,
+                if u.message.is_empty() { String::new() } else { format!(" ({})", u.message) }
+            ),
+        )
+        .evidence("api", u.api.as_str())
+        .evidence("errorCode", u.error_code.as_str())
+        .remediation(format!(
+            "If the error is an access denial, give the role running ecs-task-doctor permission for {}. A deregistered revision can still be described; a deleted one cannot.",
+            u.api
+        )),
+    )
 }
 
 fn summarise(task: &TaskFacts) -> TaskSummary {
