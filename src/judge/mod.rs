@@ -69,6 +69,34 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
     }
 }
 
+/// The finding for a fact AWS would not give us: UNKNOWN, never PASS, with the API and the
+/// error code as evidence, and what to do when it is the tool's own missing permission.
+pub(crate) fn unreadable_finding(
+    code: crate::codes::Code,
+    severity: crate::report::Severity,
+    what: &str,
+    u: &crate::facts::Unreadable,
+    consequence: &str,
+) -> crate::report::Finding {
+    let message = if u.message.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", u.message)
+    };
+    crate::report::Finding::new(
+        code,
+        Status::Unknown,
+        severity,
+        format!("{what} could not be read: {} returned {}{message}. {consequence}", u.api, u.error_code),
+    )
+    .evidence("api", u.api.as_str())
+    .evidence("errorCode", u.error_code.as_str())
+    .remediation(format!(
+        "If {} is an access denial, give the role running ecs-task-doctor permission for {} (template.yaml's role has it); otherwise retry.",
+        u.error_code, u.api
+    ))
+}
+
 /// The stages after `task`. Until a stage is built it says so; it never passes silently.
 fn later_stage(name: StageName, _facts: &Facts) -> StageResult {
     StageResult::skipped(name, "not implemented yet")

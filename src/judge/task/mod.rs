@@ -80,25 +80,13 @@ fn task_definition_unreadable(facts: &Facts) -> Option<Finding> {
     let Some(Readable::Unreadable(u)) = &facts.task_definition else {
         return None;
     };
-    Some(
-        Finding::new(
-            Code::TaskNotReadable,
-            Status::Unknown,
-            Severity::Medium,
-            format!(
-                "The task definition could not be read: {} returned {}{}. The stages that check images, roles, secrets and logs need it.",
-                u.api,
-                u.error_code,
-                if u.message.is_empty() { String::new() } else { format!(" ({})", u.message) }
-            ),
-        )
-        .evidence("api", u.api.as_str())
-        .evidence("errorCode", u.error_code.as_str())
-        .remediation(format!(
-            "If the error is an access denial, give the role running ecs-task-doctor permission for {}. A deregistered revision can still be described; a deleted one cannot.",
-            u.api
-        )),
-    )
+    Some(super::unreadable_finding(
+        Code::TaskNotReadable,
+        Severity::Medium,
+        "The task definition",
+        u,
+        "The stages that check images, roles, secrets and logs need it.",
+    ))
 }
 
 fn summarise(task: &TaskFacts) -> TaskSummary {
@@ -134,23 +122,13 @@ fn not_readable(facts: &Facts, u: &Unreadable) -> Finding {
             "Name the cluster the task ran in (its name or ARN), and run in that cluster's Region.",
         );
     }
-    Finding::new(
+    super::unreadable_finding(
         Code::TaskNotReadable,
-        Status::Unknown,
         Severity::High,
-        format!(
-            "The task could not be read: {} returned {}{}. Nothing about the task can be decided.",
-            u.api,
-            u.error_code,
-            if u.message.is_empty() { String::new() } else { format!(" ({})", u.message) }
-        ),
+        "The task",
+        u,
+        "Nothing about the task can be decided.",
     )
-    .evidence("api", u.api.as_str())
-    .evidence("errorCode", u.error_code.as_str())
-    .remediation(format!(
-        "If the error is an access denial, give the role running ecs-task-doctor permission for {} (the template's role has it). Otherwise retry.",
-        u.api
-    ))
 }
 
 fn not_found(facts: &Facts, reason: &str, arn: Option<&str>) -> Finding {
