@@ -77,5 +77,6 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         request: request_facts,
         task,
         task_definition,
+        network: None,
     }
 }

@@ -7,10 +7,12 @@
 //! code: never silently absent, never mistaken for "fine".
 
 mod ecs;
+mod network;
 
 use serde::{Deserialize, Serialize};
 
 pub use ecs::*;
+pub use network::*;
 
 /// The version of the Facts layout. Bumped only when an old snapshot can no longer be read as-is.
 pub const FACTS_VERSION: u32 = 1;
@@ -30,6 +32,9 @@ pub struct Facts {
     /// The task definition the task ran, when the task was found.
     #[serde(default)]
     pub task_definition: Option<Readable<TaskDefinitionFacts>>,
+    /// The network path, when the network stage applies (absent in older snapshots).
+    #[serde(default)]
+    pub network: Option<NetworkFacts>,
 }
 
 /// What the caller asked for.
@@ -55,7 +60,7 @@ pub enum TaskSource {
 }
 
 /// A fact that was read, or the AWS error that prevented reading it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum Readable<T> {
     /// Read successfully.

@@ -30,6 +30,7 @@ fn facts_with(task: TaskFacts) -> Facts {
         task_definition: Some(Readable::Read {
             value: TaskDefinitionFacts::default(),
         }),
+        network: None,
     }
 }
 
