@@ -89,6 +89,7 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
                 "verdict": report.verdict,
                 "failureClass": report.task.failure_class,
                 "findings": s.findings,
+                "paths": s.paths,
                 "task": report.task,
             })
         }

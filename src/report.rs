@@ -250,6 +250,39 @@ pub struct StageResult {
     pub summary: String,
     /// The checks it made.
     pub findings: Vec<Finding>,
+    /// Network stage: each destination's path, hop by hop (absent for other stages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<PathView>,
+}
+
+/// One destination's path as the network stage followed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PathView {
+    /// The destination (`ecr.dkr`, `s3 (ECR layers)`, `registry-1.docker.io`).
+    pub destination: String,
+    /// Why the start needs it.
+    pub why: String,
+    /// How the traffic goes (`interface endpoint vpce-...`, `NAT gateway nat-...`).
+    pub via: String,
+    /// The worst hop.
+    pub status: Status,
+    /// The hops, in the order a packet meets them.
+    pub hops: Vec<Hop>,
+}
+
+/// One hop of a path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Hop {
+    /// `dns`, `route`, `sg-egress`, `nacl-out`, `endpoint-sg`, `nacl-return`, `gateway`, `policy`...
+    pub layer: String,
+    /// What this hop does to the traffic.
+    pub status: Status,
+    /// What was found, with the resource IDs.
+    pub detail: String,
+    /// The finding code this hop reports under, if any.
+    pub code: Option<Code>,
 }
 
 impl StageResult {
@@ -261,6 +294,7 @@ impl StageResult {
             status,
             summary: summary.into(),
             findings,
+            paths: vec![],
         }
     }
 
@@ -271,6 +305,7 @@ impl StageResult {
             status: Status::Skipped,
             summary: why.into(),
             findings: vec![],
+            paths: vec![],
         }
     }
 }

@@ -116,6 +116,19 @@ fn readme_first_command_diagnoses_the_shipped_example_offline() {
     let text = stdout(&o);
     assert!(text.contains("verdict: FAIL"), "{text}");
     assert!(text.contains("failure class: image-pull-network"), "{text}");
+    assert!(
+        text.contains("root cause: NET_SG_EGRESS_S3_PREFIX_LIST_MISSING"),
+        "{text}"
+    );
+    let blocked = text
+        .lines()
+        .find(|l| l.contains("<-- blocked here"))
+        .expect("the blocking hop is marked");
+    assert!(blocked.contains("sg-egress"), "{blocked}");
+    assert!(
+        text.contains("PrefixListIds=[{PrefixListId=pl-63a5400a}]"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -132,7 +145,29 @@ fn the_example_as_json_follows_the_contract() {
     assert_report_contract(&r);
     assert_eq!(r["task"]["stopCode"], "TaskFailedToStart");
     assert_eq!(r["task"]["failureClass"], "image-pull-network");
-    assert_eq!(r["rootCause"], "TASK_STOP_REASON_CLASSIFIED");
+    // The seed case: endpoints fine, but the task SG has no egress to the S3 prefix list.
+    assert_eq!(r["rootCause"], "NET_SG_EGRESS_S3_PREFIX_LIST_MISSING");
+    let network = r["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "network")
+        .unwrap();
+    assert_eq!(network["status"], "FAIL");
+    let s3 = network["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["destination"] == "s3 (ECR layers)")
+        .unwrap();
+    assert_eq!(s3["status"], "FAIL");
+    assert!(
+        s3["hops"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["code"] == "NET_SG_EGRESS_S3_PREFIX_LIST_MISSING")
+    );
 }
 
 #[test]

@@ -48,8 +48,10 @@ async fn automation_single_stage_is_flat_for_selectors() {
     )
     .await
     .unwrap();
-    assert_eq!(network["status"], "SKIPPED");
-    assert_eq!(network["summary"], "not implemented yet");
+    // No NAT, no internet gateway, no endpoints in the scenario's VPC.
+    assert_eq!(network["status"], "FAIL");
+    assert_eq!(network["rootCause"], "NET_NO_PATH_TO_SERVICE");
+    assert!(network["paths"].as_array().unwrap().len() >= 3);
 }
 
 #[tokio::test]

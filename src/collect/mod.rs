@@ -5,6 +5,7 @@
 //! [`Readable::Unreadable`](crate::facts::Readable) fact with the API and the error code,
 //! which judge reports as UNKNOWN.
 
+mod ec2;
 mod ecs;
 mod error;
 
@@ -12,6 +13,7 @@ use aws_config::SdkConfig;
 
 use crate::facts::{FACTS_VERSION, Facts, Readable, RequestFacts, TaskLookup, TaskSource};
 use crate::request::{DiagnoseRequest, Target};
+use crate::stage::StageName;
 
 pub use ecs::{task_definition_facts, task_facts, task_lookup};
 pub use error::unreadable;
@@ -71,12 +73,26 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         _ => None,
     };
 
+    // The network path matters only for a task that stopped (a running task has no failed
+    // start to explain), and only when the network stage was asked for.
+    let from_event = matches!(request.target, Target::Event(_));
+    let network = match task.value() {
+        Some(TaskLookup::Found { task })
+            if request.stage.includes(StageName::Network)
+                && (from_event || task.last_status.as_deref() == Some("STOPPED")) =>
+        {
+            let td = task_definition.as_ref().and_then(Readable::value);
+            Some(ec2::network(clients, task, td).await)
+        }
+        _ => None,
+    };
+
     Facts {
         facts_version: FACTS_VERSION,
         region: region.to_string(),
         request: request_facts,
         task,
         task_definition,
-        network: None,
+        network,
     }
 }

@@ -4,6 +4,8 @@
 //! One module per stage. The `task` stage runs first, always (even when one other stage
 //! is asked for), because its failure class decides which stages apply.
 
+pub mod network;
+pub mod policy;
 pub mod task;
 
 use crate::facts::Facts;
@@ -98,8 +100,11 @@ pub(crate) fn unreadable_finding(
 }
 
 /// The stages after `task`. Until a stage is built it says so; it never passes silently.
-fn later_stage(name: StageName, _facts: &Facts) -> StageResult {
-    StageResult::skipped(name, "not implemented yet")
+fn later_stage(name: StageName, facts: &Facts) -> StageResult {
+    match name {
+        StageName::Network => network::judge(facts),
+        _ => StageResult::skipped(name, "not implemented yet"),
+    }
 }
 
 /// The finding that best explains the stop: a failure found by a deeper stage beats the

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::report::{Finding, Report, Status};
+use crate::report::{Finding, PathView, Report, Status};
 
 /// Evidence longer than this is shortened in text (the JSON report keeps it whole).
 const EVIDENCE_WIDTH: usize = 160;
@@ -36,6 +36,41 @@ fn finding(out: &mut String, f: &Finding) {
     }
 }
 
+/// A network path, hop by hop, with the first blocking hop marked.
+fn path(out: &mut String, p: &PathView) {
+    if p.status == Status::Pass {
+        let _ = writeln!(
+            out,
+            "  path to {} via {}: PASS ({} hops verified)",
+            p.destination,
+            p.via,
+            p.hops.len()
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "  path to {} via {}: {}  ({})",
+        p.destination, p.via, p.status, p.why
+    );
+    let mut marked = false;
+    for h in &p.hops {
+        let mark = if h.status == Status::Fail && !marked {
+            marked = true;
+            "   <-- blocked here"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "    {:<7} {:<12} {}{mark}",
+            h.status.as_str(),
+            h.layer,
+            h.detail
+        );
+    }
+}
+
 /// The report for a terminal.
 pub fn text(r: &Report) -> String {
     let mut out = String::new();
@@ -60,8 +95,24 @@ pub fn text(r: &Report) -> String {
     for s in &r.stages {
         let _ = writeln!(out);
         let _ = writeln!(out, "[{}] {} - {}", s.name, s.status, s.summary);
-        for f in &s.findings {
+        for p in &s.paths {
+            path(&mut out, p);
+        }
+        for f in s
+            .findings
+            .iter()
+            .filter(|f| f.status != Status::Pass || s.paths.is_empty())
+        {
             finding(&mut out, f);
+        }
+        let passed: Vec<String> = s
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Pass && !s.paths.is_empty())
+            .map(|f| f.code.to_string())
+            .collect();
+        if !passed.is_empty() {
+            let _ = writeln!(out, "  PASS    {}", passed.join(", "));
         }
     }
     if let Some(rc) = r.root_cause {

@@ -7,6 +7,7 @@
 
 #![allow(dead_code)]
 
+pub mod network;
 pub mod scenario;
 
 use std::io::{BufRead, BufReader};

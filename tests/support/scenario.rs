@@ -134,18 +134,68 @@ pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> Fargat
     let (subnet_id, sg_id) = vpc(conf).await;
     let family = unique("payments-api");
     let td_arn = task_definition(conf, &family).await;
+    let (task_arn, task_id) = run_fargate_task(
+        conf,
+        &RunSpec {
+            cluster: &cluster,
+            task_definition_arn: &td_arn,
+            subnet_id: &subnet_id,
+            security_group_ids: std::slice::from_ref(&sg_id),
+            assign_public_ip: false,
+            group: None,
+            stop_reason,
+        },
+    )
+    .await;
+    FargateTask {
+        cluster,
+        task_arn,
+        task_id,
+        task_definition_arn: td_arn,
+        subnet_id,
+    }
+}
+
+/// How to run one Fargate task (shared by every scenario that runs one).
+#[derive(Debug, Clone)]
+pub struct RunSpec<'a> {
+    /// Cluster name (it must exist).
+    pub cluster: &'a str,
+    /// Task definition ARN.
+    pub task_definition_arn: &'a str,
+    /// The task's subnet.
+    pub subnet_id: &'a str,
+    /// The task's security groups.
+    pub security_group_ids: &'a [String],
+    /// `assignPublicIp`.
+    pub assign_public_ip: bool,
+    /// The task's group (`service:<name>` for a service's task); moto defaults to `family:<name>`.
+    pub group: Option<&'a str>,
+    /// Stop the task with this reason right after it started.
+    pub stop_reason: Option<&'a str>,
+}
+
+/// Runs a Fargate task (and stops it when asked); returns its ARN and ID.
+pub async fn run_fargate_task(conf: &SdkConfig, spec: &RunSpec<'_>) -> (String, String) {
+    let ecs = aws_sdk_ecs::Client::new(conf);
     let run = ecs
         .run_task()
-        .cluster(&cluster)
-        .task_definition(&td_arn)
+        .cluster(spec.cluster)
+        .task_definition(spec.task_definition_arn)
         .launch_type(LaunchType::Fargate)
+        .set_group(spec.group.map(str::to_string))
         .network_configuration(
             NetworkConfiguration::builder()
                 .awsvpc_configuration(
                     AwsVpcConfiguration::builder()
-                        .subnets(&subnet_id)
-                        .security_groups(&sg_id)
-                        .assign_public_ip(AssignPublicIp::Disabled)
+                        .subnets(spec.subnet_id)
+                        // moto answers 500 when securityGroups is absent (MOTO-NOTES.md).
+                        .set_security_groups(Some(spec.security_group_ids.to_vec()))
+                        .assign_public_ip(if spec.assign_public_ip {
+                            AssignPublicIp::Enabled
+                        } else {
+                            AssignPublicIp::Disabled
+                        })
                         .build()
                         .unwrap(),
                 )
@@ -155,9 +205,9 @@ pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> Fargat
         .await
         .unwrap();
     let task_arn = run.tasks()[0].task_arn().unwrap().to_string();
-    if let Some(reason) = stop_reason {
+    if let Some(reason) = spec.stop_reason {
         ecs.stop_task()
-            .cluster(&cluster)
+            .cluster(spec.cluster)
             .task(&task_arn)
             .reason(reason)
             .send()
@@ -165,13 +215,7 @@ pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> Fargat
             .unwrap();
     }
     let task_id = task_arn.rsplit('/').next().unwrap().to_string();
-    FargateTask {
-        cluster,
-        task_arn,
-        task_id,
-        task_definition_arn: td_arn,
-        subnet_id,
-    }
+    (task_arn, task_id)
 }
 
 /// A realistic modern pull failure: ECR reachable, the S3 layer bucket not.
