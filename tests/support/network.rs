@@ -104,6 +104,16 @@ pub struct NetworkScenario {
     pub as_service: bool,
     /// Delete the task's ENI after the stop, as AWS does.
     pub delete_task_eni: bool,
+    /// `assignPublicIp`; by default ENABLED exactly when the task is in the public subnet.
+    pub assign_public_ip: Option<bool>,
+    /// The endpoints' security group allows 443 from the task's group.
+    pub endpoint_sg_allows_task: bool,
+    /// Associate the S3 gateway endpoint with the VPC's main route table instead of the task's.
+    pub s3_gateway_on_main_table: bool,
+    /// The container image (default: an ECR image in the scenario's account and Region).
+    pub image: Option<String>,
+    /// The stop reason (default: a pull that timed out on the S3 layer bucket).
+    pub stop_reason: Option<String>,
 }
 
 /// Everything a scenario built, by ID.
@@ -209,6 +219,11 @@ impl NetworkScenario {
             nacl: Nacl::Default,
             as_service: false,
             delete_task_eni: false,
+            assign_public_ip: None,
+            endpoint_sg_allows_task: true,
+            s3_gateway_on_main_table: false,
+            image: None,
+            stop_reason: None,
         }
     }
 
@@ -311,6 +326,36 @@ impl NetworkScenario {
     /// Delete the task's ENI after the stop, as AWS does.
     pub fn delete_task_eni(mut self) -> Self {
         self.delete_task_eni = true;
+        self
+    }
+
+    /// Sets `assignPublicIp`.
+    pub fn assign_public_ip(mut self, on: bool) -> Self {
+        self.assign_public_ip = Some(on);
+        self
+    }
+
+    /// Whether the endpoints' security group lets the task in.
+    pub fn endpoint_sg_allows_task(mut self, on: bool) -> Self {
+        self.endpoint_sg_allows_task = on;
+        self
+    }
+
+    /// Puts the S3 gateway endpoint on the main route table, not the task subnet's.
+    pub fn s3_gateway_on_main_table(mut self) -> Self {
+        self.s3_gateway_on_main_table = true;
+        self
+    }
+
+    /// Runs this image instead of the ECR one.
+    pub fn image(mut self, image: &str) -> Self {
+        self.image = Some(image.to_string());
+        self
+    }
+
+    /// Stops the task with this reason.
+    pub fn stop_reason(mut self, reason: &str) -> Self {
+        self.stop_reason = Some(reason.to_string());
         self
     }
 
@@ -529,18 +574,20 @@ impl NetworkScenario {
         } else {
             let sg = group("endpoints").await;
             // By group reference: moto's ENI addresses are not in their subnet's CIDR.
-            ec2.authorize_security_group_ingress()
-                .group_id(&sg)
-                .ip_permissions(
-                    tcp_443()
-                        .user_id_group_pairs(
-                            UserIdGroupPair::builder().group_id(&task_sg_id).build(),
-                        )
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
+            if self.endpoint_sg_allows_task {
+                ec2.authorize_security_group_ingress()
+                    .group_id(&sg)
+                    .ip_permissions(
+                        tcp_443()
+                            .user_id_group_pairs(
+                                UserIdGroupPair::builder().group_id(&task_sg_id).build(),
+                            )
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+            }
             Some(sg)
         };
         let s3_prefix_list_id = ec2
@@ -648,7 +695,11 @@ impl NetworkScenario {
                 .vpc_id(&vpc_id)
                 .vpc_endpoint_type(VpcEndpointType::Gateway)
                 .service_name(service("s3"))
-                .route_table_ids(task_route_table)
+                .route_table_ids(if self.s3_gateway_on_main_table {
+                    &main_route_table_id
+                } else {
+                    task_route_table
+                })
                 .policy_document(policy.to_string())
                 .send()
                 .await
@@ -716,7 +767,11 @@ impl NetworkScenario {
             .await
             .unwrap();
         let family = unique("payments-api");
-        let td_arn = scenario::task_definition(conf, &family).await;
+        let td_arn = match &self.image {
+            Some(image) => scenario::task_definition_with_image(conf, &family, image).await,
+            None => scenario::task_definition(conf, &family).await,
+        };
+        let assign_public_ip = self.assign_public_ip.unwrap_or(self.task_in_public_subnet);
         let sgs = vec![task_sg_id.clone()];
         let service_name = if self.as_service {
             let name = unique("payments");
@@ -732,7 +787,7 @@ impl NetworkScenario {
                             AwsVpcConfiguration::builder()
                                 .subnets(&task_subnet_id)
                                 .set_security_groups(Some(sgs.clone()))
-                                .assign_public_ip(if self.task_in_public_subnet {
+                                .assign_public_ip(if assign_public_ip {
                                     AssignPublicIp::Enabled
                                 } else {
                                     AssignPublicIp::Disabled
@@ -757,9 +812,9 @@ impl NetworkScenario {
                 task_definition_arn: &td_arn,
                 subnet_id: &task_subnet_id,
                 security_group_ids: &sgs,
-                assign_public_ip: self.task_in_public_subnet,
+                assign_public_ip,
                 group: group.as_deref(),
-                stop_reason: Some(PULL_TIMEOUT),
+                stop_reason: Some(self.stop_reason.as_deref().unwrap_or(PULL_TIMEOUT)),
             },
         )
         .await;

@@ -68,12 +68,16 @@ pub async fn vpc(conf: &SdkConfig) -> (String, String) {
 /// Registers a Fargate task definition like a real service's: ECR image, execution role,
 /// a secret, awslogs, and an environment value that must be redacted.
 pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
+    let image = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3");
+    task_definition_with_image(conf, family, &image).await
+}
+
+/// The same task definition with another image.
+pub async fn task_definition_with_image(conf: &SdkConfig, family: &str, image: &str) -> String {
     let ecs = aws_sdk_ecs::Client::new(conf);
     let container = ContainerDefinition::builder()
         .name("api")
-        .image(format!(
-            "{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3"
-        ))
+        .image(image)
         .essential(true)
         // moto answers RunTask with a 500 unless every container has memory or
         // memoryReservation (MOTO-NOTES.md); Fargate itself only needs task-level memory.
