@@ -530,16 +530,19 @@ impl<'c, 'a> Walk<'c, 'a> {
             self.check("route", f);
             return;
         }
-        self.hop(
-            "route",
-            Status::Pass,
-            format!(
-                "{} sends {dest_text} to {}.",
-                table.id,
-                target_text(&r.target)
-            ),
-            None,
-        );
+        let f = self
+            .finding(
+                Code::NetRouteBlackhole,
+                Status::Pass,
+                format!(
+                    "{} sends {dest_text} to {} (active).",
+                    table.id,
+                    target_text(&r.target)
+                ),
+            )
+            .evidence("routeTableId", table.id.as_str())
+            .evidence("route", dest_text.as_str());
+        self.check("route", f);
         let gateway_ok = match &r.target {
             RouteTarget::NatGateway(id) => {
                 let state = cx
@@ -810,6 +813,15 @@ pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
         service => interface(&mut w, service),
     };
     let status = w.worst();
+    if status == Status::Pass {
+        // The whole path was verified: say so under the code that would name its absence.
+        let f = w.finding(
+            Code::NetNoPathToService,
+            Status::Pass,
+            format!("{} is reachable via {via}.", dest.service.label()),
+        );
+        w.findings.push(f);
+    }
     PathOutcome {
         view: PathView {
             destination: dest.service.label(),
@@ -834,15 +846,17 @@ fn interface(w: &mut Walk<'_, '_>, service: &Service) -> String {
     };
     match cx.endpoint(suffix, "Interface") {
         Some(ep) if ep.private_dns_enabled == Some(true) && cx.vpc_dns_on() == Some(true) => {
-            w.hop(
-                "dns",
-                Status::Pass,
-                format!(
-                    "Private DNS of {} answers for {service_name}: traffic goes to its ENIs.",
-                    ep.id
-                ),
-                None,
-            );
+            let f = w
+                .finding(
+                    Code::NetEndpointPrivateDnsDisabled,
+                    Status::Pass,
+                    format!(
+                        "Private DNS of {} answers for {service_name}: traffic goes to its ENIs.",
+                        ep.id
+                    ),
+                )
+                .evidence("vpcEndpointId", ep.id.as_str());
+            w.check("dns", f);
             w.via_interface_endpoint(ep);
             format!("interface endpoint {}", ep.id)
         }
@@ -1002,6 +1016,19 @@ fn s3(w: &mut Walk<'_, '_>) -> String {
     );
     match gateway_route {
         Some(vpce) => {
+            let f = w
+                .finding(
+                    Code::NetS3GatewayNotOnRouteTable,
+                    Status::Pass,
+                    format!(
+                        "{} routes S3 ({}) to the gateway endpoint {vpce}.",
+                        cx.table.id, pl.id
+                    ),
+                )
+                .evidence("vpcEndpointId", vpce.as_str())
+                .evidence("routeTableId", cx.table.id.as_str())
+                .evidence("prefixListId", pl.id.as_str());
+            w.findings.push(f);
             w.via_route(first, &peer, &format!("S3 ({})", pl.id), Some(&pl.id));
             format!("gateway endpoint {vpce}")
         }
