@@ -6,8 +6,10 @@
 //! which judge reports as UNKNOWN.
 
 mod ec2;
+mod ecr;
 mod ecs;
 mod error;
+mod iam;
 
 use aws_config::SdkConfig;
 
@@ -27,6 +29,10 @@ pub struct Clients {
     pub ec2: aws_sdk_ec2::Client,
     /// Systems Manager (parameters referenced by the task).
     pub ssm: aws_sdk_ssm::Client,
+    /// Amazon ECR (repositories, images, repository policies).
+    pub ecr: aws_sdk_ecr::Client,
+    /// IAM (roles and their policies).
+    pub iam: aws_sdk_iam::Client,
 }
 
 impl Clients {
@@ -36,6 +42,8 @@ impl Clients {
             ecs: aws_sdk_ecs::Client::new(conf),
             ec2: aws_sdk_ec2::Client::new(conf),
             ssm: aws_sdk_ssm::Client::new(conf),
+            ecr: aws_sdk_ecr::Client::new(conf),
+            iam: aws_sdk_iam::Client::new(conf),
         }
     }
 }
@@ -73,19 +81,42 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         _ => None,
     };
 
-    // The network path matters only for a task that stopped (a running task has no failed
-    // start to explain), and only when the network stage was asked for.
+    // The later stages matter only for a task that stopped (a running task has no failed
+    // start to explain), and only when they were asked for. Their reads are independent, so
+    // they run concurrently.
     let from_event = matches!(request.target, Target::Event(_));
-    let network = match task.value() {
+    let stopped_task = match task.value() {
         Some(TaskLookup::Found { task })
-            if request.stage.includes(StageName::Network)
-                && (from_event || task.last_status.as_deref() == Some("STOPPED")) =>
+            if from_event || task.last_status.as_deref() == Some("STOPPED") =>
         {
-            let td = task_definition.as_ref().and_then(Readable::value);
-            Some(ec2::network(clients, task, td).await)
+            Some(task.as_ref())
         }
         _ => None,
     };
+    let td = task_definition.as_ref().and_then(Readable::value);
+    let wants = |stage| stopped_task.is_some() && request.stage.includes(stage);
+    let (network, image, iam) = tokio::join!(
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Network) => Some(ec2::network(clients, t, td).await),
+                _ => None,
+            }
+        },
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Image) => {
+                    Some(ecr::image(clients, region, t, td).await)
+                }
+                _ => None,
+            }
+        },
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Iam) => Some(iam::iam(clients, region, t, td).await),
+                _ => None,
+            }
+        },
+    );
 
     Facts {
         facts_version: FACTS_VERSION,
@@ -94,5 +125,7 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         task,
         task_definition,
         network,
+        image,
+        iam,
     }
 }

@@ -7,11 +7,15 @@
 //! code: never silently absent, never mistaken for "fine".
 
 mod ecs;
+mod iam;
+mod image;
 mod network;
 
 use serde::{Deserialize, Serialize};
 
 pub use ecs::*;
+pub use iam::*;
+pub use image::*;
 pub use network::*;
 
 /// The version of the Facts layout. Bumped only when an old snapshot can no longer be read as-is.
@@ -35,6 +39,12 @@ pub struct Facts {
     /// The network path, when the network stage applies (absent in older snapshots).
     #[serde(default)]
     pub network: Option<NetworkFacts>,
+    /// ECR repositories, images and policies, when the image stage applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<ImageFacts>,
+    /// Roles and policies, when the iam stage applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iam: Option<IamFacts>,
 }
 
 /// What the caller asked for.

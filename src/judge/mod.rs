@@ -4,6 +4,8 @@
 //! One module per stage. The `task` stage runs first, always (even when one other stage
 //! is asked for), because its failure class decides which stages apply.
 
+pub mod iam;
+pub mod image;
 pub mod network;
 pub mod policy;
 pub mod task;
@@ -103,6 +105,8 @@ pub(crate) fn unreadable_finding(
 fn later_stage(name: StageName, facts: &Facts) -> StageResult {
     match name {
         StageName::Network => network::judge(facts),
+        StageName::Image => image::judge(facts),
+        StageName::Iam => iam::judge(facts),
         _ => StageResult::skipped(name, "not implemented yet"),
     }
 }

@@ -31,6 +31,8 @@ fn facts_with(task: TaskFacts) -> Facts {
             value: TaskDefinitionFacts::default(),
         }),
         network: None,
+        image: None,
+        iam: None,
     }
 }
 

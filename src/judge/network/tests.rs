@@ -205,6 +205,8 @@ fn seed() -> Facts {
         },
         task_definition: read(td),
         network: Some(network),
+        image: None,
+        iam: None,
     }
 }
 
