@@ -5,11 +5,11 @@
 //! [`Readable::Unreadable`](crate::facts::Readable) fact with the API and the error code,
 //! which judge reports as UNKNOWN.
 
-mod ec2;
 mod ecr;
 mod ecs;
 mod error;
 mod iam;
+mod network;
 
 use aws_config::SdkConfig;
 
@@ -98,7 +98,7 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
     let (network, image, iam) = tokio::join!(
         async {
             match stopped_task {
-                Some(t) if wants(StageName::Network) => Some(ec2::network(clients, t, td).await),
+                Some(t) if wants(StageName::Network) => Some(network::network(clients, t, td).await),
                 _ => None,
             }
         },

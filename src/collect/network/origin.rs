@@ -1,0 +1,307 @@
+//! Where the traffic starts: the task ENI (from its attachment, its address or its description), the service's awsvpc configuration when the ENI is gone, or the EC2 host's primary ENI.
+
+use super::*;
+
+/// The ENI attachment of an awsvpc task, as DescribeTasks (`ElasticNetworkInterface`) or the
+/// EventBridge event (`eni`) gives it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct EniAttachment {
+    pub(super) attachment_id: Option<String>,
+    pub(super) eni_id: Option<String>,
+    pub(super) subnet_id: Option<String>,
+    pub(super) private_ip: Option<String>,
+}
+
+pub(super) fn eni_attachment(task: &TaskFacts) -> Option<EniAttachment> {
+    let a = task.attachments.iter().find(|a| {
+        a.kind.as_deref().is_some_and(|k| {
+            k.eq_ignore_ascii_case("ElasticNetworkInterface") || k.eq_ignore_ascii_case("eni")
+        })
+    })?;
+    let detail = |k: &str| s(a.details.get(k).map(String::as_str));
+    Some(EniAttachment {
+        attachment_id: s(a.id.as_deref()),
+        eni_id: detail("networkInterfaceId"),
+        subnet_id: detail("subnetId"),
+        private_ip: detail("privateIPv4Address"),
+    })
+}
+
+/// The service name of a task started by a service (`service:<name>`).
+pub(super) fn service_name(group: Option<&str>) -> Option<&str> {
+    group
+        .and_then(|g| g.strip_prefix("service:"))
+        .filter(|n| !n.is_empty())
+}
+
+/// The cluster to ask ECS about: the task's cluster ARN, else the cluster in the task ARN.
+pub(super) fn cluster_of(task: &TaskFacts) -> Option<String> {
+    task.cluster_arn.clone().or_else(|| {
+        let resource = task.task_arn.split(':').nth(5)?;
+        let mut parts = resource.split('/');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some("task"), Some(cluster), Some(_)) => Some(cluster.to_string()),
+            _ => None,
+        }
+    })
+}
+
+pub(super) async fn describe_enis(
+    ec2: &aws_sdk_ec2::Client,
+    filters: Vec<Filter>,
+) -> Result<Vec<NetworkInterface>, Unreadable> {
+    ec2.describe_network_interfaces()
+        .set_filters(Some(filters))
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await
+        .map_err(|e| unreadable("ec2:DescribeNetworkInterfaces", &e))
+}
+
+/// Fargate or EC2 awsvpc: the task's own ENI. On AWS a stopped task's ENI is deleted, so the
+/// attachment's subnet is kept and, for a service's task, the service's network configuration
+/// names the security groups.
+pub(super) async fn awsvpc_origin(
+    clients: &Clients,
+    task: &TaskFacts,
+    attachment: Option<EniAttachment>,
+    origin: &mut OriginFacts,
+) -> OriginRead {
+    let att = attachment.unwrap_or_default();
+    let mut out = OriginRead::default();
+
+    let lookup = if let Some(id) = &att.eni_id {
+        Some(("attachment", vec![filter("network-interface-id", [id])]))
+    } else if let Some(ip) = &att.private_ip {
+        let mut f = vec![filter("addresses.private-ip-address", [ip])];
+        if let Some(subnet) = &att.subnet_id {
+            f.push(filter("subnet-id", [subnet]));
+        }
+        Some(("privateIp", f))
+    } else {
+        att.attachment_id.as_ref().map(|id| {
+            // ECS describes a task ENI as `arn:aws:ecs:<region>:<account>:attachment/<id>`.
+            (
+                "description",
+                vec![filter("description", [format!("*attachment/{id}")])],
+            )
+        })
+    };
+
+    if let Some((how, filters)) = lookup {
+        match describe_enis(&clients.ec2, filters).await {
+            // Only an unambiguous answer identifies the task's ENI.
+            Ok(enis) if enis.len() == 1 => {
+                let eni = eni_facts(&enis[0]);
+                origin.eni_id = Some(eni.id.clone());
+                origin.subnet_id = eni.subnet_id.clone().or(att.subnet_id.clone());
+                origin.private_ip = eni.private_ip.clone().or(att.private_ip.clone());
+                origin.security_group_ids = eni.security_group_ids.clone();
+                origin.found_by = Some(how.to_string());
+                out.eni = Some(read(eni));
+                return out;
+            }
+            Ok(_) => {}
+            Err(u) => out.eni = Some(Readable::Unreadable(u)),
+        }
+    }
+
+    // The ENI is gone (AWS deletes it when the task stops) or could not be read.
+    origin.eni_id = att.eni_id.clone();
+    origin.subnet_id = att.subnet_id.clone();
+    origin.private_ip = att.private_ip.clone();
+    if origin.subnet_id.is_some() {
+        origin.found_by = Some("attachment".into());
+    }
+    if let (Some(name), Some(cluster)) = (service_name(task.group.as_deref()), cluster_of(task)) {
+        match describe_service_network(&clients.ecs, &cluster, name).await {
+            Ok(Some(cfg)) => apply_service_network(origin, &cfg),
+            Ok(None) => {}
+            Err(u) => out.groups_unreadable = Some(u),
+        }
+    }
+    out
+}
+
+pub(super) async fn describe_service_network(
+    ecs: &aws_sdk_ecs::Client,
+    cluster: &str,
+    name: &str,
+) -> Result<Option<AwsVpcConfiguration>, Unreadable> {
+    let out = ecs
+        .describe_services()
+        .cluster(cluster)
+        .services(name)
+        .send()
+        .await
+        .map_err(|e| unreadable("ecs:DescribeServices", &e))?;
+    Ok(out
+        .services()
+        .iter()
+        .find(|sv| sv.service_name() == Some(name))
+        .and_then(|sv| sv.network_configuration())
+        .and_then(|n| n.awsvpc_configuration())
+        .cloned())
+}
+
+/// Fills the origin from a service's `awsvpcConfiguration` (the task's ENI being gone).
+pub(super) fn apply_service_network(origin: &mut OriginFacts, cfg: &AwsVpcConfiguration) {
+    origin.security_group_ids = cfg.security_groups().to_vec();
+    origin.assign_public_ip = cfg.assign_public_ip().and_then(|a| match a {
+        AssignPublicIp::Enabled => Some(true),
+        AssignPublicIp::Disabled => Some(false),
+        _ => None,
+    });
+    if origin.subnet_id.is_none() && cfg.subnets().len() == 1 {
+        origin.subnet_id = Some(cfg.subnets()[0].clone());
+    }
+    origin.found_by = Some("service".into());
+}
+
+/// EC2 bridge/host mode: the agent pulls through the container instance's primary ENI.
+pub(super) async fn instance_origin(
+    clients: &Clients,
+    task: &TaskFacts,
+    origin: &mut OriginFacts,
+) -> OriginRead {
+    let mut out = OriginRead::default();
+    let (Some(ci_arn), Some(cluster)) = (task.container_instance_arn.as_deref(), cluster_of(task))
+    else {
+        return out;
+    };
+    let instance_id = match clients
+        .ecs
+        .describe_container_instances()
+        .cluster(cluster)
+        .container_instances(ci_arn)
+        .send()
+        .await
+    {
+        Ok(o) => match o
+            .container_instances()
+            .iter()
+            .find_map(|c| s(c.ec2_instance_id()))
+        {
+            Some(id) => id,
+            None => {
+                out.eni = Some(Readable::Unreadable(Unreadable {
+                    api: "ecs:DescribeContainerInstances".into(),
+                    error_code: o
+                        .failures()
+                        .first()
+                        .and_then(|f| s(f.reason()))
+                        .unwrap_or_else(|| "MISSING".into()),
+                    message: format!("container instance {ci_arn} was not returned"),
+                }));
+                return out;
+            }
+        },
+        Err(e) => {
+            out.eni = Some(Readable::Unreadable(unreadable(
+                "ecs:DescribeContainerInstances",
+                &e,
+            )));
+            return out;
+        }
+    };
+    origin.instance_id = Some(instance_id.clone());
+    origin.found_by = Some("containerInstance".into());
+
+    let instances: Result<Vec<_>, _> = clients
+        .ec2
+        .describe_instances()
+        .instance_ids(&instance_id)
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    let eni = match instances {
+        Ok(reservations) => reservations
+            .iter()
+            .flat_map(|r| r.instances())
+            .find(|i| i.instance_id() == Some(instance_id.as_str()))
+            .and_then(primary_eni_facts)
+            .ok_or_else(|| Unreadable {
+                api: "ec2:DescribeInstances".into(),
+                error_code: "InvalidInstanceID.NotFound".into(),
+                message: format!(
+                    "instance {instance_id} or its primary network interface was not returned"
+                ),
+            }),
+        Err(e) => Err(unreadable("ec2:DescribeInstances", &e)),
+    };
+    match eni {
+        Ok(eni) => {
+            origin.eni_id = Some(eni.id.clone());
+            origin.subnet_id = eni.subnet_id.clone();
+            origin.private_ip = eni.private_ip.clone();
+            origin.security_group_ids = eni.security_group_ids.clone();
+            out.eni = Some(read(eni));
+        }
+        Err(u) => out.eni = Some(Readable::Unreadable(u)),
+    }
+    out
+}
+
+/// The instance's primary ENI (device index 0) as an ENI fact.
+pub(super) fn primary_eni_facts(i: &Instance) -> Option<EniFacts> {
+    let nics = i.network_interfaces();
+    let primary = nics
+        .iter()
+        .find(|n| n.attachment().and_then(|a| a.device_index()) == Some(0))
+        .or_else(|| {
+            nics.iter().find(|n| {
+                n.private_ip_address().is_some() && n.private_ip_address() == i.private_ip_address()
+            })
+        })
+        .or(nics.first())?;
+    Some(instance_eni_facts(i, primary))
+}
+
+pub(super) fn instance_eni_facts(i: &Instance, n: &InstanceNetworkInterface) -> EniFacts {
+    EniFacts {
+        id: n.network_interface_id().unwrap_or_default().to_string(),
+        subnet_id: s(n.subnet_id()).or(s(i.subnet_id())),
+        vpc_id: s(n.vpc_id()).or(s(i.vpc_id())),
+        private_ip: s(n.private_ip_address()),
+        public_ip: n.association().and_then(|a| s(a.public_ip())),
+        ipv6_addresses: n
+            .ipv6_addresses()
+            .iter()
+            .filter_map(|a| s(a.ipv6_address()))
+            .collect(),
+        security_group_ids: n.groups().iter().filter_map(|g| s(g.group_id())).collect(),
+        interface_type: s(n.interface_type()),
+        description: s(n.description()),
+        status: n.status().map(|x| x.as_str().to_string()),
+        availability_zone: i.placement().and_then(|p| s(p.availability_zone())),
+    }
+}
+
+/// Converts an ENI.
+pub(super) fn eni_facts(n: &NetworkInterface) -> EniFacts {
+    EniFacts {
+        id: n.network_interface_id().unwrap_or_default().to_string(),
+        subnet_id: s(n.subnet_id()),
+        vpc_id: s(n.vpc_id()),
+        private_ip: s(n.private_ip_address()),
+        public_ip: n.association().and_then(|a| s(a.public_ip())),
+        ipv6_addresses: n
+            .ipv6_addresses()
+            .iter()
+            .filter_map(|a| s(a.ipv6_address()))
+            .collect(),
+        security_group_ids: n.groups().iter().filter_map(|g| s(g.group_id())).collect(),
+        interface_type: n.interface_type().map(|x| x.as_str().to_string()),
+        description: s(n.description()),
+        status: n.status().map(|x| x.as_str().to_string()),
+        availability_zone: s(n.availability_zone()),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Subnet and VPC
+// ---------------------------------------------------------------------------------------
