@@ -9,7 +9,8 @@ use crate::collect::{self, Clients};
 use crate::facts::Facts;
 use crate::judge;
 use crate::report::Report;
-use crate::request::{DiagnoseRequest, RequestError};
+use crate::report::{Status, SweepGroupSummary, SweepLeftOut, SweepSummary};
+use crate::request::{Caller, DiagnoseRequest, RequestError, SweepRequest};
 use crate::stage::StageSelection;
 
 /// Why no report could be made.
@@ -70,6 +71,121 @@ impl Engine {
         let facts = collect::collect(&self.clients, &self.region, request).await;
         let report = judge::judge(&facts, request.stage);
         Ok(Diagnosis { facts, report })
+    }
+}
+
+/// How many groups one sweep diagnoses in full; the others are listed, and counted as left out.
+pub const MAX_GROUPS_DIAGNOSED: usize = 20;
+
+impl Engine {
+    /// Sweeps recent failed starts: lists stopped tasks, groups repeats, diagnoses one task
+    /// per group (concurrently, at most [`MAX_GROUPS_DIAGNOSED`]).
+    pub async fn sweep(
+        &self,
+        request: &SweepRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SweepSummary, EngineError> {
+        for c in &request.clusters {
+            let cluster =
+                crate::arn::ClusterRef::parse(c).map_err(|source| RequestError::BadReference {
+                    field: "Sweep.Clusters",
+                    source,
+                })?;
+            if let Some(arn) = cluster.arn.as_ref().filter(|a| a.region != self.region) {
+                return Err(RequestError::OtherRegion {
+                    what: "the cluster ARN",
+                    arn: arn.to_string(),
+                    arn_region: arn.region.clone(),
+                    client_region: self.region.clone(),
+                }
+                .into());
+            }
+        }
+        let facts = collect::sweep::stopped_tasks(
+            &self.clients,
+            &self.region,
+            &request.clusters,
+            request.lookback_minutes,
+            now,
+        )
+        .await;
+        let plan = judge::sweep::plan(&facts);
+        let diagnoses =
+            futures_util::future::join_all(plan.groups.iter().take(MAX_GROUPS_DIAGNOSED).map(
+                |g| async move {
+                    let target = crate::request::Request::lookup(
+                        &g.cluster,
+                        &g.example_task_arn,
+                        StageSelection::All,
+                        Caller::Automation,
+                    );
+                    match target {
+                        Ok(crate::request::Request::Diagnose(req)) => {
+                            self.diagnose(&req).await.ok().map(|d| d.report)
+                        }
+                        _ => None,
+                    }
+                },
+            ))
+            .await;
+        let groups: Vec<SweepGroupSummary> = plan
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let report = diagnoses.get(i).and_then(Option::as_ref);
+                SweepGroupSummary {
+                    count: g.count,
+                    first_seen: g.first_seen.clone(),
+                    last_seen: g.last_seen.clone(),
+                    cluster: g.cluster.clone(),
+                    example_task: g.example_task_arn.clone(),
+                    task_definition: g.key.task_definition_arn.clone(),
+                    failure_class: g.key.failure_class,
+                    subnet_ids: g.key.subnet_ids.clone(),
+                    verdict: report.map(|r| r.verdict),
+                    root_cause: report.and_then(|r| r.root_cause),
+                    summary: match report {
+                        Some(r) => r.summary.clone(),
+                        None if i >= MAX_GROUPS_DIAGNOSED => format!("Not diagnosed: over the bound of {MAX_GROUPS_DIAGNOSED} groups per sweep."),
+                        None => "The example task could not be diagnosed.".to_string(),
+                    },
+                }
+            })
+            .collect();
+        let failed: usize = groups.iter().map(|g| g.count).sum();
+        let left_out = SweepLeftOut {
+            groups_not_diagnosed: groups.len().saturating_sub(MAX_GROUPS_DIAGNOSED),
+            stopped_for_other_reasons: plan.stopped_for_other_reasons,
+            outside_window: plan.outside_window,
+            undated: plan.undated,
+            truncated_clusters: plan.truncated_clusters.clone(),
+            unreadable: plan
+                .unreadable
+                .iter()
+                .map(|u| format!("{}: {}", u.api, u.error_code))
+                .collect(),
+        };
+        let clusters = facts.stopped.len();
+        Ok(SweepSummary {
+            schema_version: crate::report::SCHEMA_VERSION.to_string(),
+            region: self.region.clone(),
+            from: Some(crate::event::timestamp(
+                now - chrono::Duration::minutes(i64::from(request.lookback_minutes)),
+            )),
+            to: facts.collected_at.clone(),
+            status: Status::worst(groups.iter().filter_map(|g| g.verdict)),
+            summary: format!(
+                "{failed} failed start{} in {} group{} across {clusters} cluster{} in the last {} minutes.",
+                if failed == 1 { "" } else { "s" },
+                groups.len(),
+                if groups.len() == 1 { "" } else { "s" },
+                if clusters == 1 { "" } else { "s" },
+                request.lookback_minutes
+            ),
+            groups,
+            left_out,
+        })
     }
 }
 

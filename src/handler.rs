@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::engine::{Engine, EngineError};
 use crate::report::Report;
-use crate::request::{Caller, Request, RequestError, SweepRequest};
+use crate::request::{Caller, Request, RequestError};
 use crate::stage::StageSelection;
 
 /// Why an invocation produced no report. Each variant has its own Lambda `errorType`.
@@ -64,7 +64,11 @@ pub async fn handle(engine: &Engine, event: Value) -> Result<Value, HandlerError
                 }
             })
         }
-        Request::Sweep(sweep) => Ok(sweep_not_ready(&sweep)),
+        Request::Sweep(sweep) => {
+            let summary = engine.sweep(&sweep, chrono::Utc::now()).await?;
+            tracing::info!(groups = summary.groups.len(), status = %summary.status, "swept");
+            Ok(serde_json::to_value(&summary).expect("summaries serialise"))
+        }
     }
 }
 
@@ -100,15 +104,4 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
             v
         }
     }
-}
-
-/// The scheduled sweep is parsed and validated, but not built yet: say so plainly
-/// instead of pretending to have swept (and without an error, which would make
-/// EventBridge retry).
-fn sweep_not_ready(sweep: &SweepRequest) -> Value {
-    json!({
-        "status": "SKIPPED",
-        "summary": "The scheduled sweep is not implemented yet; nothing was swept.",
-        "sweep": {"clusters": sweep.clusters, "lookbackMinutes": sweep.lookback_minutes},
-    })
 }

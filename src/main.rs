@@ -29,14 +29,17 @@ struct Cli {
 enum Command {
     /// Diagnose one task: from AWS (--cluster and --task), from a stopped-task event (--event), or offline (--snapshot).
     Diagnose(DiagnoseArgs),
-    /// Diagnose recent start failures across clusters (not implemented yet).
+    /// Diagnose recent start failures across clusters: group repeats, diagnose one task per group.
     Sweep {
         /// Cluster to sweep (repeatable); default: every cluster in the Region.
         #[arg(long = "cluster")]
         clusters: Vec<String>,
-        /// How far back to look, like 60m or 2h.
+        /// How far back to look, like 60m or 2h (ECS lists stopped tasks for about an hour).
         #[arg(long, default_value = "60m")]
         since: String,
+        /// Output format: json or text.
+        #[arg(long, default_value = "text")]
+        format: Format,
     },
     /// Print the full explanation of a finding code, like `rustc --explain`.
     Explain {
@@ -90,7 +93,11 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Diagnose(args) => diagnose(args).await,
-        Command::Sweep { clusters, since } => sweep(&clusters, &since),
+        Command::Sweep {
+            clusters,
+            since,
+            format,
+        } => sweep(clusters, &since, format).await,
         Command::Explain { code } => explain(&code),
         Command::Codes => Ok(codes()),
     };
@@ -184,16 +191,33 @@ fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseReques
     }
 }
 
-fn sweep(clusters: &[String], since: &str) -> Result<String, Failure> {
-    for c in clusters {
+async fn sweep(clusters: Vec<String>, since: &str, format: Format) -> Result<String, Failure> {
+    for c in &clusters {
         ecs_task_doctor::arn::ClusterRef::parse(c)
             .map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
     }
-    parse_minutes(since).map_err(Failure::BadInput)?;
-    Err(Failure::NoReport(
-        "sweep is not implemented yet; diagnose one task with `diagnose --cluster C --task T`"
-            .into(),
-    ))
+    let lookback_minutes = parse_minutes(since).map_err(Failure::BadInput)?;
+    let request = ecs_task_doctor::request::SweepRequest {
+        clusters,
+        lookback_minutes,
+    };
+    let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let engine = Engine::new(&conf).map_err(|e| Failure::NoReport(e.to_string()))?;
+    let summary = engine
+        .sweep(&request, chrono::Utc::now())
+        .await
+        .map_err(|e| match e {
+            engine::EngineError::Request(r) => Failure::BadInput(r.to_string()),
+            other => Failure::NoReport(other.to_string()),
+        })?;
+    Ok(match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&summary).expect("summaries serialise");
+            s.push('\n');
+            s
+        }
+        _ => render::sweep_text(&summary),
+    })
 }
 
 fn parse_minutes(s: &str) -> Result<u32, String> {

@@ -88,7 +88,7 @@ pub enum Severity {
 
 /// What the stop reason says went wrong: the `failureClass` vocabulary of DESIGN §4.
 /// Classes may be added; none is renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FailureClass {
     /// The image pull could not reach the registry (or S3 for ECR layers).
@@ -361,4 +361,72 @@ impl Report {
             .flat_map(|s| &s.findings)
             .find(|f| f.code == code && f.status == Status::Fail)
     }
+}
+
+/// The sweep's summary: one line per group of repeated failed starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepSummary {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: String,
+    /// The Region swept.
+    pub region: String,
+    /// The window's start (RFC 3339).
+    pub from: Option<String>,
+    /// The window's end (RFC 3339).
+    pub to: String,
+    /// The worst verdict of the groups diagnosed (SKIPPED when there was nothing to diagnose).
+    pub status: Status,
+    /// One sentence a person reads first.
+    pub summary: String,
+    /// The groups, largest first.
+    pub groups: Vec<SweepGroupSummary>,
+    /// What the sweep did not look at, and why: never silently.
+    pub left_out: SweepLeftOut,
+}
+
+/// One group of the sweep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepGroupSummary {
+    /// How many failed starts.
+    pub count: usize,
+    /// The earliest stop.
+    pub first_seen: Option<String>,
+    /// The latest stop.
+    pub last_seen: Option<String>,
+    /// The cluster of the example.
+    pub cluster: String,
+    /// The task diagnosed for the group.
+    pub example_task: String,
+    /// The shared task definition.
+    pub task_definition: String,
+    /// The shared failure class.
+    pub failure_class: FailureClass,
+    /// The shared subnets.
+    pub subnet_ids: Vec<String>,
+    /// The example's verdict (null when the group was not diagnosed).
+    pub verdict: Option<Status>,
+    /// The example's root cause.
+    pub root_cause: Option<Code>,
+    /// The example's summary, or why it was not diagnosed.
+    pub summary: String,
+}
+
+/// What a sweep left out.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepLeftOut {
+    /// Groups listed but not diagnosed (over the per-run bound).
+    pub groups_not_diagnosed: usize,
+    /// Stopped tasks that did not fail to start.
+    pub stopped_for_other_reasons: usize,
+    /// Failed starts before the window.
+    pub outside_window: usize,
+    /// Failed starts without a stop time (kept in their groups).
+    pub undated: usize,
+    /// Clusters whose stopped-task listing was cut at the bound.
+    pub truncated_clusters: Vec<String>,
+    /// Reads that failed, as `api: errorCode`.
+    pub unreadable: Vec<String>,
 }

@@ -396,12 +396,83 @@ fn explain_and_codes_cover_every_code() {
 }
 
 #[test]
-fn sweep_says_it_is_not_built_rather_than_pretending() {
-    let o = offline(&["sweep", "--cluster", "prod", "--since", "2h"]);
-    assert_eq!(o.status.code(), Some(1));
-    assert!(stderr(&o).contains("not implemented yet"));
+fn sweep_groups_repeats_and_diagnoses_one_task_per_group() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let conf = rt.block_on(support::sdk_config());
+    // Two clusters: five pulls that failed the same way, two SSM-parameter failures, and two
+    // tasks that started and exited (not failed starts).
+    let ssm = "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secrets from ssm: service call has been retried 1 time(s): invalid ssm parameters: /payments/db-url";
+    let (a, b) = rt.block_on(async {
+        let a = scenario::fargate_task(&conf, Some(PULL_TIMEOUT)).await;
+        for _ in 0..4 {
+            scenario::run_in(&conf, &a, Some(PULL_TIMEOUT)).await;
+        }
+        for _ in 0..2 {
+            scenario::run_in(&conf, &a, Some("Essential container in task exited")).await;
+        }
+        let b = scenario::fargate_task(&conf, Some(ssm)).await;
+        scenario::run_in(&conf, &b, Some(ssm)).await;
+        (a, b)
+    });
+    let o = doctor(&[
+        "sweep",
+        "--cluster",
+        &a.cluster,
+        "--cluster",
+        &b.cluster,
+        "--since",
+        "2h",
+        "--format",
+        "json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let groups = s["groups"].as_array().unwrap();
+    let counts: Vec<u64> = groups
+        .iter()
+        .map(|g| g["count"].as_u64().unwrap())
+        .collect();
+    assert_eq!(counts, [5, 2], "{s:#}");
+    assert_eq!(groups[0]["failureClass"], "image-pull-network");
+    assert_eq!(groups[1]["failureClass"], "ssm-parameter-invalid");
+    // Each group's example was diagnosed in full: the scenario's VPC has no route out, so the
+    // layer timeout is blamed on the network.
+    assert_eq!(
+        groups[0]["rootCause"], "NET_NO_PATH_TO_SERVICE",
+        "{:#}",
+        groups[0]
+    );
+    assert_eq!(groups[0]["verdict"], "FAIL");
+    assert!(groups[1]["rootCause"].is_string(), "{:#}", groups[1]);
+    assert_eq!(s["leftOut"]["stoppedForOtherReasons"], 2);
+    // moto sets no stoppedAt (AWS always does): such tasks are kept and counted as undated.
+    assert_eq!(s["leftOut"]["undated"], 7);
+    assert!(
+        s["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("7 failed starts in 2 groups across 2 clusters"),
+        "{}",
+        s["summary"]
+    );
+
+    let text = doctor(&["sweep", "--cluster", &a.cluster, "--since", "60m"]);
+    assert!(text.status.success(), "{}", stderr(&text));
+    assert!(
+        stdout(&text).contains("5 failed starts in 1 group"),
+        "{}",
+        stdout(&text)
+    );
     assert_bad_input(
         &offline(&["sweep", "--since", "forever"]),
         "--since 'forever'",
+    );
+    assert_bad_input(
+        &offline(&[
+            "sweep",
+            "--cluster",
+            "arn:aws:ecs:eu-west-1:123456789012:cluster/x",
+        ]),
+        "Region eu-west-1",
     );
 }

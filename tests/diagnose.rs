@@ -66,14 +66,14 @@ async fn stopped_task_with_cannot_pull_is_classified() {
             .iter()
             .any(|p| p.destination == "s3 (ECR layers)" && p.status == Status::Fail)
     );
-    // The stages this class needs that are not built yet say so; they do not pass.
+    // The scenario's image exists and its execution role may pull it: those stages pass, so
+    // the network is the only thing the report blames.
     for s in r
         .stages
         .iter()
         .filter(|s| matches!(s.name, StageName::Image | StageName::Iam))
     {
-        assert_eq!(s.status, Status::Skipped, "{s:?}");
-        assert_eq!(s.summary, "not implemented yet");
+        assert_eq!(s.status, Status::Pass, "{s:#?}");
     }
     let placement = r
         .stages

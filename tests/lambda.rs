@@ -87,17 +87,34 @@ async fn the_shipped_events_are_understood() {
         .unwrap();
     assert_eq!(out["task"]["failureClass"], "image-pull-network");
     assert_eq!(out["task"]["stopCode"], "TaskFailedToStart");
-    assert_eq!(out["rootCause"], "TASK_STOP_REASON_CLASSIFIED");
+    // The event's account (111122223333) has nothing in moto: its subnet is unknown (network
+    // UNKNOWN), and its ECR repository does not exist, which the image stage reports.
+    assert_eq!(out["rootCause"], "IMG_REPOSITORY_NOT_FOUND", "{out:#}");
 
     let out = handler::handle(&engine().await, event_file("scheduled-sweep.json"))
         .await
         .unwrap();
-    assert_eq!(out["status"], "SKIPPED");
+    // The schedule sweeps every cluster of the Region (here: whatever the other tests of
+    // this binary built); the answer is the sweep summary.
+    assert!(out["groups"].is_array(), "{out:#}");
     assert!(
-        out["summary"]
-            .as_str()
-            .unwrap()
-            .contains("not implemented yet")
+        out["summary"].as_str().unwrap().contains("failed start"),
+        "{out:#}"
+    );
+    assert_eq!(out["schemaVersion"], "1");
+
+    // A bare {"Sweep": ...} constant input names its clusters.
+    let out = handler::handle(
+        &engine().await,
+        json!({"Sweep": {"Clusters": ["no-such-cluster"], "LookbackMinutes": 30}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["groups"].as_array().unwrap().len(), 0, "{out:#}");
+    assert_eq!(out["status"], "SKIPPED");
+    assert_eq!(
+        out["leftOut"]["unreadable"][0], "ecs:ListTasks: ClusterNotFoundException",
+        "{out:#}"
     );
 }
 

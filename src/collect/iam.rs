@@ -1,14 +1,530 @@
-//! IAM reads for the iam stage.
+//! IAM reads for the iam stage: the execution role (and, on EC2, the container instance's
+//! role) with its trust policy, inline and attached policies and permissions boundary.
+//!
+//! IAM returns policy documents URL-encoded (RFC 3986); they are decoded here, so Facts and
+//! snapshots hold the JSON as written. Every error is a fact; `NoSuchEntity` on GetRole is
+//! kept apart as "role not found", which is a finding, not a failure to read.
+
+use aws_sdk_iam::types::Role;
 
 use super::Clients;
-use crate::facts::{IamFacts, TaskDefinitionFacts, TaskFacts};
+use super::error::unreadable;
+use crate::facts::{
+    IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, Readable, RoleFacts,
+    RoleLookup, TaskDefinitionFacts, TaskFacts, Unreadable,
+};
 
 /// Reads what the iam stage needs.
 pub(super) async fn iam(
-    _clients: &Clients,
+    clients: &Clients,
     _region: &str,
-    _task: &TaskFacts,
-    _td: Option<&TaskDefinitionFacts>,
+    task: &TaskFacts,
+    td: Option<&TaskDefinitionFacts>,
 ) -> IamFacts {
-    IamFacts::default()
+    let execution_role_arn = execution_role_arn(task, td);
+    let task_account = account_of(&task.task_arn);
+    let execution = async {
+        match &execution_role_arn {
+            // IAM reads roles of the caller's own account only: GetRole on another account's
+            // role name would find (or miss) a different role, so say it cannot be read.
+            Some(arn) if account_of(arn).is_some_and(|a| Some(a) != task_account) => {
+                Some(Readable::Read {
+                    value: RoleLookup::Missing {
+                        why: format!(
+                            "The execution role {arn} is in another account than the task ({}); its policies cannot be read from here, so whether it exists, trusts ECS and allows the start is not known.",
+                            task_account.unwrap_or("unknown")
+                        ),
+                    },
+                })
+            }
+            Some(arn) => Some(read_role(&clients.iam, &role_name(arn)).await),
+            None => None,
+        }
+    };
+    let instance = async {
+        match &task.container_instance_arn {
+            Some(ci) => Some(instance_role(clients, task, ci).await),
+            None => None,
+        }
+    };
+    let (execution_role, instance_role) = tokio::join!(execution, instance);
+    IamFacts {
+        execution_role_arn,
+        execution_role,
+        instance_role,
+    }
+}
+
+/// The account of an ARN (`arn:aws:iam::111122223333:role/x` → `111122223333`).
+fn account_of(arn: &str) -> Option<&str> {
+    arn.split(':')
+        .nth(4)
+        .filter(|a| a.len() == 12 && a.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The execution role the task ran with: RunTask's override wins over the task definition.
+pub fn execution_role_arn(task: &TaskFacts, td: Option<&TaskDefinitionFacts>) -> Option<String> {
+    task.overrides
+        .as_ref()
+        .and_then(|o| o.execution_role_arn.clone())
+        .filter(|s| !s.is_empty())
+        .or_else(|| td.and_then(|t| t.execution_role_arn.clone()))
+        .filter(|s| !s.is_empty())
+}
+
+/// The role name of a role ARN (`arn:aws:iam::1:role/path/name` → `name`), or the text
+/// itself when it is already a name.
+pub fn role_name(arn_or_name: &str) -> String {
+    match arn_or_name.split_once(":role/") {
+        Some((_, rest)) => rest.rsplit('/').next().unwrap_or(rest).to_string(),
+        None => arn_or_name
+            .rsplit('/')
+            .next()
+            .unwrap_or(arn_or_name)
+            .to_string(),
+    }
+}
+
+/// Decodes a policy document as IAM returns it (RFC 3986 percent-encoding). Text that is
+/// already JSON (some emulators return it as-is) is kept unchanged.
+pub fn decode_document(text: &str) -> String {
+    if text.trim_start().starts_with('{') {
+        return text.to_string();
+    }
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+/// Reads one role and all of its policies.
+async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Readable<RoleLookup> {
+    let role = match iam.get_role().role_name(name).send().await {
+        Ok(out) => match out.role() {
+            Some(r) => r.clone(),
+            None => {
+                return Readable::Unreadable(Unreadable {
+                    api: "iam:GetRole".into(),
+                    error_code: "EmptyResponse".into(),
+                    message: "the answer had no Role".into(),
+                });
+            }
+        },
+        Err(e) => {
+            if e.as_service_error()
+                .is_some_and(|se| se.is_no_such_entity_exception())
+            {
+                return Readable::Read {
+                    value: RoleLookup::NotFound {
+                        name: name.to_string(),
+                    },
+                };
+            }
+            return Readable::Unreadable(unreadable("iam:GetRole", &e));
+        }
+    };
+    let boundary_arn = role
+        .permissions_boundary()
+        .and_then(|b| b.permissions_boundary_arn())
+        .map(str::to_string);
+    let (inline_policies, attached_policies, permissions_boundary) = tokio::join!(
+        inline_policies(iam, name),
+        attached_policies(iam, name),
+        async {
+            match &boundary_arn {
+                Some(arn) => Some(managed_policy(iam, arn).await),
+                None => None,
+            }
+        }
+    );
+    let mut facts = role_facts(&role);
+    facts.inline_policies = inline_policies;
+    facts.attached_policies = attached_policies;
+    facts.permissions_boundary = permissions_boundary;
+    Readable::Read {
+        value: RoleLookup::Found {
+            role: Box::new(facts),
+        },
+    }
+}
+
+/// The role's own fields (its policies are read separately).
+pub fn role_facts(role: &Role) -> RoleFacts {
+    RoleFacts {
+        arn: role.arn().to_string(),
+        name: role.role_name().to_string(),
+        trust_policy: role.assume_role_policy_document().map(decode_document),
+        ..RoleFacts::default()
+    }
+}
+
+async fn inline_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> Readable<Vec<InlinePolicyFacts>> {
+    let mut names = Vec::new();
+    let mut pages = iam
+        .list_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => names.extend(p.policy_names().iter().cloned()),
+            Err(e) => return Readable::Unreadable(unreadable("iam:ListRolePolicies", &e)),
+        }
+    }
+    // The documents are independent: read them concurrently.
+    let out = futures_util::future::join_all(names.into_iter().map(|name| async move {
+        let document = match iam
+            .get_role_policy()
+            .role_name(role)
+            .policy_name(&name)
+            .send()
+            .await
+        {
+            Ok(p) => Readable::Read {
+                value: decode_document(p.policy_document()),
+            },
+            Err(e) => Readable::Unreadable(unreadable("iam:GetRolePolicy", &e)),
+        };
+        InlinePolicyFacts { name, document }
+    }))
+    .await;
+    Readable::Read { value: out }
+}
+
+async fn attached_policies(
+    iam: &aws_sdk_iam::Client,
+    role: &str,
+) -> Readable<Vec<ManagedPolicyFacts>> {
+    let mut arns = Vec::new();
+    let mut pages = iam
+        .list_attached_role_policies()
+        .role_name(role)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(p) => arns.extend(attached_arns(&p)),
+            Err(e) => {
+                return Readable::Unreadable(unreadable("iam:ListAttachedRolePolicies", &e));
+            }
+        }
+    }
+    let out = futures_util::future::join_all(arns.iter().map(|arn| managed_policy(iam, arn))).await;
+    Readable::Read { value: out }
+}
+
+/// A managed policy's default version (GetPolicy for the version ID, then GetPolicyVersion).
+async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> ManagedPolicyFacts {
+    let document = async {
+        let version = match iam.get_policy().policy_arn(arn).send().await {
+            Ok(p) => p
+                .policy()
+                .and_then(|p| p.default_version_id())
+                .map(str::to_string),
+            Err(e) => return Readable::Unreadable(unreadable("iam:GetPolicy", &e)),
+        };
+        let Some(version) = version else {
+            return Readable::Unreadable(Unreadable {
+                api: "iam:GetPolicy".into(),
+                error_code: "EmptyResponse".into(),
+                message: "the policy has no default version".into(),
+            });
+        };
+        match iam
+            .get_policy_version()
+            .policy_arn(arn)
+            .version_id(version)
+            .send()
+            .await
+        {
+            Ok(v) => match v.policy_version().and_then(|v| v.document()) {
+                Some(d) => Readable::Read {
+                    value: decode_document(d),
+                },
+                None => Readable::Unreadable(Unreadable {
+                    api: "iam:GetPolicyVersion".into(),
+                    error_code: "EmptyResponse".into(),
+                    message: "the version has no Document".into(),
+                }),
+            },
+            Err(e) => Readable::Unreadable(unreadable("iam:GetPolicyVersion", &e)),
+        }
+    }
+    .await;
+    ManagedPolicyFacts {
+        arn: arn.to_string(),
+        document,
+    }
+}
+
+/// The EC2 instance ID of the first container instance DescribeContainerInstances returned.
+pub fn ec2_instance_id(
+    out: &aws_sdk_ecs::operation::describe_container_instances::DescribeContainerInstancesOutput,
+) -> Option<String> {
+    out.container_instances()
+        .iter()
+        .find_map(|c| c.ec2_instance_id().map(str::to_string))
+}
+
+/// The instance profile ARN of the instance DescribeInstances returned.
+pub fn instance_profile_arn(
+    out: &aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput,
+) -> Option<String> {
+    out.reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find_map(|i| {
+            i.iam_instance_profile()
+                .and_then(|p| p.arn())
+                .map(str::to_string)
+        })
+}
+
+/// The role of an instance profile (a profile holds at most one role).
+pub fn instance_profile_role(
+    out: &aws_sdk_iam::operation::get_instance_profile::GetInstanceProfileOutput,
+) -> Option<String> {
+    out.instance_profile()
+        .and_then(|p| p.roles().first())
+        .map(|r| r.role_name().to_string())
+}
+
+/// The policy ARNs of one ListAttachedRolePolicies page.
+pub fn attached_arns(
+    out: &aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput,
+) -> Vec<String> {
+    out.attached_policies()
+        .iter()
+        .filter_map(|a| a.policy_arn().map(str::to_string))
+        .collect()
+}
+
+/// EC2 launch type: container instance → EC2 instance → instance profile → role.
+async fn instance_role(clients: &Clients, task: &TaskFacts, ci: &str) -> InstanceRoleFacts {
+    let mut facts = InstanceRoleFacts {
+        container_instance_arn: ci.to_string(),
+        ..InstanceRoleFacts::default()
+    };
+    let mut req = clients
+        .ecs
+        .describe_container_instances()
+        .container_instances(ci);
+    if let Some(c) = &task.cluster_arn {
+        req = req.cluster(c);
+    }
+    let instance_id = match req.send().await {
+        Ok(out) => ec2_instance_id(&out),
+        Err(e) => {
+            facts.role = Some(Readable::Unreadable(unreadable(
+                "ecs:DescribeContainerInstances",
+                &e,
+            )));
+            return facts;
+        }
+    };
+    let Some(instance_id) = instance_id else {
+        facts.role = Some(Readable::Read {
+            value: RoleLookup::Missing {
+                why: format!(
+                    "ECS did not return the container instance {ci} or its EC2 instance ID"
+                ),
+            },
+        });
+        return facts;
+    };
+    facts.ec2_instance_id = Some(instance_id.clone());
+    let profile = match clients
+        .ec2
+        .describe_instances()
+        .instance_ids(&instance_id)
+        .send()
+        .await
+    {
+        Ok(out) => instance_profile_arn(&out),
+        Err(e) => {
+            facts.role = Some(Readable::Unreadable(unreadable(
+                "ec2:DescribeInstances",
+                &e,
+            )));
+            return facts;
+        }
+    };
+    let Some(profile) = profile else {
+        facts.role = Some(Readable::Read {
+            value: RoleLookup::Missing {
+                why: format!("the EC2 instance {instance_id} has no instance profile"),
+            },
+        });
+        return facts;
+    };
+    facts.instance_profile_arn = Some(profile.clone());
+    let profile_name = profile.rsplit('/').next().unwrap_or(&profile).to_string();
+    let role = match clients
+        .iam
+        .get_instance_profile()
+        .instance_profile_name(&profile_name)
+        .send()
+        .await
+    {
+        Ok(out) => instance_profile_role(&out),
+        Err(e) => {
+            facts.role = Some(Readable::Unreadable(unreadable(
+                "iam:GetInstanceProfile",
+                &e,
+            )));
+            return facts;
+        }
+    };
+    facts.role = Some(match role {
+        Some(name) => read_role(&clients.iam, &name).await,
+        None => Readable::Read {
+            value: RoleLookup::Missing {
+                why: format!("the instance profile {profile} has no role"),
+            },
+        },
+    });
+    facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::TaskOverrideFacts;
+
+    #[test]
+    fn decoding() {
+        assert_eq!(
+            decode_document("%7B%22Version%22%3A%222012-10-17%22%7D"),
+            r#"{"Version":"2012-10-17"}"#
+        );
+        assert_eq!(decode_document(r#" {"a":"%41"}"#), r#" {"a":"%41"}"#);
+    }
+
+    #[test]
+    fn role_names() {
+        assert_eq!(role_name("arn:aws:iam::1:role/exec"), "exec");
+        assert_eq!(role_name("arn:aws:iam::1:role/service-role/exec"), "exec");
+        assert_eq!(role_name("exec"), "exec");
+    }
+
+    #[test]
+    fn overrides_win() {
+        let td = TaskDefinitionFacts {
+            execution_role_arn: Some("arn:aws:iam::1:role/td".into()),
+            ..TaskDefinitionFacts::default()
+        };
+        let mut task = TaskFacts::default();
+        assert_eq!(
+            execution_role_arn(&task, Some(&td)).as_deref(),
+            Some("arn:aws:iam::1:role/td")
+        );
+        task.overrides = Some(TaskOverrideFacts {
+            execution_role_arn: Some("arn:aws:iam::1:role/ov".into()),
+            ..TaskOverrideFacts::default()
+        });
+        assert_eq!(
+            execution_role_arn(&task, Some(&td)).as_deref(),
+            Some("arn:aws:iam::1:role/ov")
+        );
+        assert_eq!(execution_role_arn(&TaskFacts::default(), None), None);
+    }
+
+    #[test]
+    fn the_instance_role_chain() {
+        use aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput;
+        use aws_sdk_ec2::types::{IamInstanceProfile, Instance, Reservation};
+        use aws_sdk_ecs::operation::describe_container_instances::DescribeContainerInstancesOutput;
+        use aws_sdk_ecs::types::ContainerInstance;
+        use aws_sdk_iam::operation::get_instance_profile::GetInstanceProfileOutput;
+        use aws_sdk_iam::operation::list_attached_role_policies::ListAttachedRolePoliciesOutput;
+        use aws_sdk_iam::types::{AttachedPolicy, InstanceProfile};
+
+        let ci = DescribeContainerInstancesOutput::builder()
+            .container_instances(ContainerInstance::builder().ec2_instance_id("i-1").build())
+            .build();
+        assert_eq!(ec2_instance_id(&ci).as_deref(), Some("i-1"));
+        assert_eq!(
+            ec2_instance_id(&DescribeContainerInstancesOutput::builder().build()),
+            None
+        );
+
+        let di = DescribeInstancesOutput::builder()
+            .reservations(
+                Reservation::builder()
+                    .instances(
+                        Instance::builder()
+                            .iam_instance_profile(
+                                IamInstanceProfile::builder()
+                                    .arn("arn:aws:iam::1:instance-profile/ecs")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(
+            instance_profile_arn(&di).as_deref(),
+            Some("arn:aws:iam::1:instance-profile/ecs")
+        );
+        assert_eq!(
+            instance_profile_arn(&DescribeInstancesOutput::builder().build()),
+            None
+        );
+
+        let role = Role::builder()
+            .arn("arn:aws:iam::1:role/ecsInstanceRole")
+            .role_name("ecsInstanceRole")
+            .path("/")
+            .role_id("AROAEXAMPLE")
+            .create_date(aws_smithy_types::DateTime::from_secs(0))
+            .build()
+            .unwrap();
+        let ip = GetInstanceProfileOutput::builder()
+            .instance_profile(
+                InstanceProfile::builder()
+                    .path("/")
+                    .instance_profile_name("ecs")
+                    .instance_profile_id("AIPAEXAMPLE")
+                    .arn("arn:aws:iam::1:instance-profile/ecs")
+                    .create_date(aws_smithy_types::DateTime::from_secs(0))
+                    .roles(role)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        assert_eq!(
+            instance_profile_role(&ip).as_deref(),
+            Some("ecsInstanceRole")
+        );
+
+        let att = ListAttachedRolePoliciesOutput::builder()
+            .attached_policies(
+                AttachedPolicy::builder()
+                    .policy_arn(
+                        "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                    )
+                    .build(),
+            )
+            .build();
+        assert_eq!(attached_arns(&att).len(), 1);
+    }
+
+    #[test]
+    fn role_conversion() {
+        let role = Role::builder()
+            .arn("arn:aws:iam::1:role/exec")
+            .role_name("exec")
+            .path("/")
+            .role_id("AROAEXAMPLE")
+            .create_date(aws_smithy_types::DateTime::from_secs(0))
+            .assume_role_policy_document("%7B%22Statement%22%3A%5B%5D%7D")
+            .build()
+            .unwrap();
+        let f = role_facts(&role);
+        assert_eq!(f.name, "exec");
+        assert_eq!(f.trust_policy.as_deref(), Some(r#"{"Statement":[]}"#));
+    }
 }

@@ -10,6 +10,7 @@ mod ecs;
 mod error;
 mod iam;
 mod network;
+pub mod sweep;
 
 use aws_config::SdkConfig;
 
@@ -33,6 +34,8 @@ pub struct Clients {
     pub ecr: aws_sdk_ecr::Client,
     /// IAM (roles and their policies).
     pub iam: aws_sdk_iam::Client,
+    /// Secrets Manager (secret metadata only: DescribeSecret, never GetSecretValue).
+    pub secretsmanager: aws_sdk_secretsmanager::Client,
 }
 
 impl Clients {
@@ -44,6 +47,7 @@ impl Clients {
             ssm: aws_sdk_ssm::Client::new(conf),
             ecr: aws_sdk_ecr::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
+            secretsmanager: aws_sdk_secretsmanager::Client::new(conf),
         }
     }
 }
@@ -98,7 +102,9 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
     let (network, image, iam) = tokio::join!(
         async {
             match stopped_task {
-                Some(t) if wants(StageName::Network) => Some(network::network(clients, t, td).await),
+                Some(t) if wants(StageName::Network) => {
+                    Some(network::network(clients, t, td).await)
+                }
                 _ => None,
             }
         },

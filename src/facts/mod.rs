@@ -10,6 +10,7 @@ mod ecs;
 mod iam;
 mod image;
 mod network;
+mod sweep;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,7 @@ pub use ecs::*;
 pub use iam::*;
 pub use image::*;
 pub use network::*;
+pub use sweep::*;
 
 /// The version of the Facts layout. Bumped only when an old snapshot can no longer be read as-is.
 pub const FACTS_VERSION: u32 = 1;

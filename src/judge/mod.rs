@@ -8,28 +8,32 @@ pub mod iam;
 pub mod image;
 pub mod network;
 pub mod policy;
+pub mod sweep;
 pub mod task;
 
 use crate::facts::Facts;
 use crate::report::{FailureClass, Report, SCHEMA_VERSION, StageResult, Status};
 use crate::stage::{StageName, StageSelection};
 
-/// The stages a failure class points at, beyond `task`.
+/// The stages a failure class points at, beyond `task`, most likely cause first: the order
+/// decides which stage's failure is the root cause when several fail.
 pub fn applicable_stages(class: FailureClass) -> &'static [StageName] {
     use FailureClass as C;
     use StageName::*;
     match class {
-        C::ImagePullNetwork => &[Image, Iam, Network],
+        C::ImagePullNetwork => &[Network, Image, Iam],
         C::ImageNotFound => &[Image, Iam],
-        C::ImageAccessDenied => &[Image, Iam, Network],
+        C::ImageAccessDenied => &[Iam, Image, Network],
         C::RegistryRateLimit => &[Image, Network],
-        C::SecretsNetwork => &[Secrets, Network],
-        C::SecretsAccessDenied => &[Secrets, Iam, Network],
-        C::SecretNotFound | C::SsmParameterInvalid => &[Secrets, Iam],
+        C::SecretsNetwork => &[Network, Secrets],
+        C::SecretsAccessDenied => &[Iam, Secrets, Network],
+        // Registry credentials are a secret too: the image stage checks them.
+        C::SecretNotFound => &[Secrets, Image, Iam],
+        C::SsmParameterInvalid => &[Secrets, Iam],
         C::Logging => &[Logging, Iam, Network],
         C::PlacementResources | C::PlacementConstraint | C::Agent | C::DiskFull => &[Placement],
         C::Efs => &[Placement, Network, Iam],
-        C::Timeout => &[Image, Iam, Network, Secrets, Logging],
+        C::Timeout => &[Network, Image, Iam, Secrets, Logging],
         C::PlatformMismatch => &[Image],
         C::Other => &[Image, Iam, Network, Secrets, Logging, Placement],
     }
@@ -61,7 +65,7 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
     }
 
     let verdict = Status::worst(stages.iter().map(|s| s.status));
-    let root = root_cause(&stages, &task.stage);
+    let root = root_cause(&stages, &task.stage, class);
     let summary = summarise(&task, root.as_ref(), &stages);
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
@@ -112,14 +116,24 @@ fn later_stage(name: StageName, facts: &Facts) -> StageResult {
 }
 
 /// The finding that best explains the stop: a failure found by a deeper stage beats the
-/// task stage's classification of the symptom.
-fn root_cause(stages: &[StageResult], task_stage: &StageResult) -> Option<crate::report::Finding> {
-    let deeper = stages
+/// task stage's classification of the symptom, and among deeper stages the one the failure
+/// class points at first wins (a layer timeout blames the network before the image).
+fn root_cause(
+    stages: &[StageResult],
+    task_stage: &StageResult,
+    class: Option<FailureClass>,
+) -> Option<crate::report::Finding> {
+    let order: &[StageName] = class.map(applicable_stages).unwrap_or(&[]);
+    let rank = |name: StageName| order.iter().position(|s| *s == name).unwrap_or(order.len());
+    let mut deeper: Vec<&StageResult> = stages
         .iter()
         .filter(|s| s.name != StageName::Task)
-        .flat_map(|s| &s.findings)
-        .find(|f| f.status == Status::Fail);
+        .collect();
+    deeper.sort_by_key(|s| rank(s.name));
     deeper
+        .into_iter()
+        .flat_map(|s| &s.findings)
+        .find(|f| f.status == Status::Fail)
         .or_else(|| {
             task_stage
                 .findings

@@ -339,6 +339,7 @@ fn arb_selection() -> impl Strategy<Value = StageSelection> {
 proptest! {
     #[test]
     fn judging_is_deterministic_and_consistent(task in arb_task(), sel in arb_selection()) {
+        let class = task::start_failure_class(&task);
         let facts = facts_with(task);
         let r = judge(&facts, sel);
         prop_assert_eq!(&r, &judge(&facts, sel));
@@ -362,6 +363,8 @@ proptest! {
         // A failure class exactly when the task stage classified a failed start.
         let classified = task_findings(&full).iter().any(|f| f.code == Code::TaskStopReasonClassified);
         prop_assert_eq!(classified, full.task.failure_class.is_some());
+        // The sweep's quick classification agrees with the task stage.
+        prop_assert_eq!(class, full.task.failure_class);
         // Nothing passes that was not verified: no stage beyond task is built yet.
         for s in full.stages.iter().filter(|s| s.name != StageName::Task) {
             prop_assert_eq!(s.status, Status::Skipped);

@@ -3,6 +3,7 @@
 //! Text and Markdown are views of the JSON, never sources of extra facts.
 
 mod markdown;
+mod sweep;
 mod text;
 
 use std::str::FromStr;
@@ -10,6 +11,7 @@ use std::str::FromStr;
 use crate::report::Report;
 
 pub use markdown::markdown;
+pub use sweep::sweep_text;
 pub use text::text;
 
 /// Output formats.

@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod ecr;
+pub mod iam;
 pub mod network;
 pub mod scenario;
 

@@ -65,9 +65,12 @@ pub async fn vpc(conf: &SdkConfig) -> (String, String) {
     (subnet_id, sg.group_id().unwrap().to_string())
 }
 
-/// Registers a Fargate task definition like a real service's: ECR image, execution role,
-/// a secret, awslogs, and an environment value that must be redacted.
+/// Registers a Fargate task definition like a real service's: an ECR image that exists, an
+/// execution role that may pull it, read the secret and write the logs, a secret that exists,
+/// awslogs, and an environment value that must be redacted. Everything a stage checks is in
+/// order, so a scenario breaks exactly the thing it is about.
 pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
+    super::ecr::ensure_image(conf, "payments-api", "1.2.3").await;
     let image = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3");
     task_definition_with_image(conf, family, &image).await
 }
@@ -75,6 +78,8 @@ pub async fn task_definition(conf: &SdkConfig, family: &str) -> String {
 /// The same task definition with another image.
 pub async fn task_definition_with_image(conf: &SdkConfig, family: &str, image: &str) -> String {
     let ecs = aws_sdk_ecs::Client::new(conf);
+    let execution_role = super::ecr::execution_role(conf).await;
+    let secret = super::ecr::secret(conf, &unique("payments/api-key")).await;
     let container = ContainerDefinition::builder()
         .name("api")
         .image(image)
@@ -91,9 +96,7 @@ pub async fn task_definition_with_image(conf: &SdkConfig, family: &str, image: &
         .secrets(
             Secret::builder()
                 .name("API_KEY")
-                .value_from(format!(
-                    "arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:payments/api-key-AbCdEf"
-                ))
+                .value_from(secret)
                 .build()
                 .unwrap(),
         )
@@ -114,7 +117,7 @@ pub async fn task_definition_with_image(conf: &SdkConfig, family: &str, image: &
         .requires_compatibilities(Compatibility::Fargate)
         .cpu("512")
         .memory("1024")
-        .execution_role_arn(format!("arn:aws:iam::{ACCOUNT}:role/{family}-execution"))
+        .execution_role_arn(execution_role)
         .container_definitions(container)
         .send()
         .await
@@ -224,3 +227,40 @@ pub async fn run_fargate_task(conf: &SdkConfig, spec: &RunSpec<'_>) -> (String, 
 
 /// A realistic modern pull failure: ECR reachable, the S3 layer bucket not.
 pub const PULL_TIMEOUT: &str = "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/abc\": dial tcp 52.217.139.160:443: i/o timeout";
+
+/// Runs another task of the same task definition in the same cluster and subnet (stopped with
+/// `stop_reason` when one is given); returns its ARN.
+pub async fn run_in(conf: &SdkConfig, like: &FargateTask, stop_reason: Option<&str>) -> String {
+    let sg = {
+        let ec2 = aws_sdk_ec2::Client::new(conf);
+        let eni = ec2
+            .describe_network_interfaces()
+            .filters(
+                aws_sdk_ec2::types::Filter::builder()
+                    .name("subnet-id")
+                    .values(&like.subnet_id)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        eni.network_interfaces()[0].groups()[0]
+            .group_id()
+            .unwrap()
+            .to_string()
+    };
+    let (arn, _) = run_fargate_task(
+        conf,
+        &RunSpec {
+            cluster: &like.cluster,
+            task_definition_arn: &like.task_definition_arn,
+            subnet_id: &like.subnet_id,
+            security_group_ids: &[sg],
+            assign_public_ip: false,
+            group: None,
+            stop_reason,
+        },
+    )
+    .await;
+    arn
+}

@@ -117,7 +117,10 @@ pub(super) async fn describe_prefix_lists(
         .map_err(|e| unreadable("ec2:DescribeManagedPrefixLists", &e))
 }
 
-pub(super) async fn prefix_list_entries(ec2: &aws_sdk_ec2::Client, id: &str) -> Option<Vec<String>> {
+pub(super) async fn prefix_list_entries(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Option<Vec<String>> {
     let entries: Result<Vec<_>, _> = ec2
         .get_managed_prefix_list_entries()
         .prefix_list_id(id)

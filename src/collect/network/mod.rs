@@ -20,7 +20,6 @@ use groups::*;
 use origin::*;
 use vpc::*;
 
-
 use std::collections::BTreeSet;
 
 use aws_sdk_ec2::types::{
@@ -165,4 +164,3 @@ fn region(clients: &Clients, task: &TaskFacts) -> String {
 // ---------------------------------------------------------------------------------------
 // Origin
 // ---------------------------------------------------------------------------------------
-

@@ -4,9 +4,9 @@ use super::*;
 use crate::facts::AttachmentFacts;
 use aws_sdk_ec2::types::{
     AttachmentStatus, DhcpConfiguration, GroupIdentifier, InstanceNetworkInterfaceAttachment,
-    InternetGatewayAttachment, NatGatewayState, NetworkInterfaceAssociation,
-    NetworkInterfaceType, PortRange, ReferencedSecurityGroup, RouteState,
-    RouteTableAssociation, RuleAction, SecurityGroupIdentifier, State, VpcEndpointType,
+    InternetGatewayAttachment, NatGatewayState, NetworkInterfaceAssociation, NetworkInterfaceType,
+    PortRange, ReferencedSecurityGroup, RouteState, RouteTableAssociation, RuleAction,
+    SecurityGroupIdentifier, State, VpcEndpointType,
 };
 
 fn route() -> aws_sdk_ec2::types::builders::RouteBuilder {

@@ -2,7 +2,10 @@
 
 use super::*;
 
-pub(super) async fn describe_subnet(ec2: &aws_sdk_ec2::Client, subnet_id: &str) -> Readable<SubnetFacts> {
+pub(super) async fn describe_subnet(
+    ec2: &aws_sdk_ec2::Client,
+    subnet_id: &str,
+) -> Readable<SubnetFacts> {
     let subnets: Result<Vec<_>, _> = ec2
         .describe_subnets()
         .filters(filter("subnet-id", [subnet_id]))
@@ -196,7 +199,11 @@ pub(super) async fn describe_vpc(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Rea
 }
 
 /// Converts a VPC and its two DNS attributes.
-pub(super) fn vpc_facts(v: &Vpc, dns_support: Option<bool>, dns_hostnames: Option<bool>) -> VpcFacts {
+pub(super) fn vpc_facts(
+    v: &Vpc,
+    dns_support: Option<bool>,
+    dns_hostnames: Option<bool>,
+) -> VpcFacts {
     let mut cidrs: Vec<String> = v
         .cidr_block_association_set()
         .iter()
@@ -224,7 +231,10 @@ pub(super) fn vpc_facts(v: &Vpc, dns_support: Option<bool>, dns_hostnames: Optio
     }
 }
 
-pub(super) async fn describe_dhcp_options(ec2: &aws_sdk_ec2::Client, id: &str) -> Readable<DhcpOptionsFacts> {
+pub(super) async fn describe_dhcp_options(
+    ec2: &aws_sdk_ec2::Client,
+    id: &str,
+) -> Readable<DhcpOptionsFacts> {
     let list: Result<Vec<_>, _> = ec2
         .describe_dhcp_options()
         .filters(filter("dhcp-options-id", [id]))

@@ -1,12 +1,34 @@
-//! A small, honest evaluator of IAM-style policy documents (endpoint policies, and later
-//! identity and resource policies).
+//! A local, honest evaluator of IAM policy documents: identity policies, permissions
+//! boundaries, resource policies (repository, endpoint, trust policies).
 //!
-//! Explicit deny wins, then allow, else implicit deny. Anything it cannot decide from
-//! the document alone (a `Condition`, `NotAction`, `NotPrincipal`, a principal it cannot
-//! compare) makes the answer [`Decision::Unknown`], never a denial: peers that turned
-//! "unknown" into "denied" drew the most complaints (shared/research/peers.md).
+//! Explicit deny wins, then allow, else implicit deny, combined across policy types as AWS
+//! documents it (see `combine.rs`). The answer is three-valued: anything it cannot decide
+//! (a condition key whose value is not known, an unsupported operator, a principal it
+//! cannot compare, a policy it cannot parse) makes the answer unknown, never a denial:
+//! peers that turned "unknown" into "denied" drew the most complaints
+//! (shared/research/peers.md). The specification is the case folder `tests/policy-cases/`.
+//!
+//! Files: `parse.rs` (documents, string-or-array forms), `matching.rs` (globs, ARNs,
+//! three-valued logic), `context.rs` (the request and its known keys), `conditions.rs`
+//! (operators and policy variables), `statement.rs` (one statement), `combine.rs` (policy
+//! types together).
 
-use serde_json::Value;
+mod combine;
+mod conditions;
+mod context;
+mod matching;
+mod parse;
+mod statement;
+
+pub use combine::{
+    Evaluation, INVISIBLE, NamedPolicy, PolicyOutcome, PolicySet, ResourcePolicy, Verdict,
+    evaluate_policy, evaluate_set,
+};
+pub use conditions::substitute;
+pub use context::{Caller, Context, Lookup, account_of, partition_of};
+pub use matching::{Tri, arn_match, wildcard_match};
+pub use parse::{Effect, Policy, Statement};
+pub use statement::PrincipalMode;
 
 /// What a policy says about one request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,172 +63,39 @@ pub struct Request<'a> {
     pub resource: &'a str,
 }
 
-/// Matches `text` against an IAM pattern with `*` and `?`, case-insensitively for actions.
-pub fn wildcard_match(pattern: &str, text: &str, case_insensitive: bool) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = if case_insensitive {
-        (
-            pattern.to_lowercase().chars().collect(),
-            text.to_lowercase().chars().collect(),
-        )
-    } else {
-        (pattern.chars().collect(), text.chars().collect())
-    };
-    // Iterative glob match with backtracking on the last '*'.
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let (mut star, mut mark) = (None::<usize>, 0usize);
-    while ti < t.len() {
-        // A '*' in the pattern is always a wildcard, even where the text has a '*'.
-        if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-fn strings(v: Option<&Value>) -> Option<Vec<&str>> {
-    match v? {
-        Value::String(s) => Some(vec![s.as_str()]),
-        Value::Array(items) => items.iter().map(Value::as_str).collect(),
-        _ => None,
-    }
-}
-
-enum Match {
-    Yes,
-    No,
-    Unknown(String),
-}
-
-fn principal_matches(st: &Value, principal: Option<&str>) -> Match {
-    let Some(p) = st.get("Principal") else {
-        // Identity policies have no Principal: they apply to their holder.
-        return Match::Yes;
-    };
-    if p == "*" {
-        return Match::Yes;
-    }
-    let Some(aws) = strings(p.get("AWS")) else {
-        return Match::Unknown(format!("principal {p} cannot be compared"));
-    };
-    if aws.contains(&"*") {
-        return Match::Yes;
-    }
-    match principal {
-        Some(arn) if aws.iter().any(|a| *a == arn) => Match::Yes,
-        Some(arn) => {
-            let account = arn.split(':').nth(4).unwrap_or("");
-            if aws
-                .iter()
-                .any(|a| *a == account || *a == format!("arn:aws:iam::{account}:root"))
-            {
-                Match::Unknown(format!(
-                    "principal {p} names the account: the account's IAM policies decide"
-                ))
-            } else {
-                Match::No
-            }
-        }
-        None => Match::Unknown("the calling principal is not known".into()),
-    }
-}
-
-/// Evaluates `request` against one policy document (JSON text).
+/// Evaluates `request` against one policy document (JSON text) on its own, with no account
+/// context: a statement whose principal names the caller's account, or a condition on a
+/// key the request does not establish, is [`Decision::Unknown`]. The network stage (endpoint
+/// policies) and the image stage (repository policies) use it; the iam stage uses
+/// [`evaluate_set`], which knows the accounts and combines policy types.
 pub fn evaluate(document: &str, request: Request<'_>) -> Decision {
-    let doc: Value = match serde_json::from_str(document) {
-        Ok(v) => v,
-        Err(e) => {
-            return Decision::Unknown {
-                why: format!("the policy is not valid JSON: {e}"),
-            };
-        }
+    let policy = match Policy::parse(document) {
+        Ok(p) => p,
+        Err(why) => return Decision::Unknown { why },
     };
-    let statements: Vec<&Value> = match doc.get("Statement") {
-        Some(Value::Array(list)) => list.iter().collect(),
-        Some(obj @ Value::Object(_)) => vec![obj],
-        _ => {
-            return Decision::Unknown {
-                why: "the policy has no Statement".into(),
-            };
-        }
+    let ctx = match request.principal {
+        Some(arn) => Context::for_role(arn, request.action, request.resource),
+        None => Context::bare(Caller::Unknown, request.action, request.resource),
     };
-    let mut allowed: Option<String> = None;
-    let mut unknown: Option<String> = None;
-    for (i, st) in statements.iter().enumerate() {
-        let sid = st
-            .get("Sid")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("statement {i}"));
-        let effect = st.get("Effect").and_then(Value::as_str).unwrap_or("");
-        if st.get("NotAction").is_some()
-            || st.get("NotResource").is_some()
-            || st.get("NotPrincipal").is_some()
-        {
-            unknown.get_or_insert(format!("{sid} uses NotAction/NotResource/NotPrincipal"));
-            continue;
-        }
-        let actions = strings(st.get("Action")).unwrap_or_default();
-        if !actions
-            .iter()
-            .any(|a| wildcard_match(a, request.action, true))
-        {
-            continue;
-        }
-        let resources = strings(st.get("Resource")).unwrap_or_else(|| vec!["*"]);
-        if !resources
-            .iter()
-            .any(|r| wildcard_match(r, request.resource, false))
-        {
-            continue;
-        }
-        let principal = principal_matches(st, request.principal);
-        let conditional = st
-            .get("Condition")
-            .is_some_and(|c| c.as_object().is_some_and(|o| !o.is_empty()));
-        match (effect, principal, conditional) {
-            (_, Match::No, _) => {}
-            ("Deny", Match::Yes, false) => return Decision::Denied { statement: sid },
-            ("Deny", Match::Yes, true) | ("Deny", Match::Unknown(_), _) => {
-                unknown.get_or_insert(format!(
-                    "{sid} may deny (its condition or principal cannot be decided here)"
-                ));
-            }
-            ("Allow", Match::Yes, false) => {
-                allowed.get_or_insert(sid);
-            }
-            ("Allow", Match::Yes, true) => {
-                unknown.get_or_insert(format!(
-                    "{sid} allows only under a condition that cannot be decided here"
-                ));
-            }
-            ("Allow", Match::Unknown(why), _) => {
-                unknown.get_or_insert(format!("{sid}: {why}"));
-            }
-            _ => {
-                unknown.get_or_insert(format!("{sid} has an unknown Effect '{effect}'"));
-            }
-        }
-    }
-    match (allowed, unknown) {
-        // An undecidable Deny could still override the allow.
-        (Some(_), Some(why)) if why.contains("may deny") => Decision::Unknown { why },
-        (Some(statement), _) => Decision::Allowed { statement },
-        (None, Some(why)) => Decision::Unknown { why },
-        (None, None) => Decision::ImplicitDeny,
+    let out = evaluate_policy(&policy, &ctx, PrincipalMode::Standalone, "");
+    match out {
+        PolicyOutcome {
+            deny: Some(statement),
+            ..
+        } => Decision::Denied { statement },
+        PolicyOutcome {
+            maybe_deny: Some(why),
+            ..
+        } => Decision::Unknown { why },
+        PolicyOutcome {
+            allow: Some(statement),
+            ..
+        } => Decision::Allowed { statement },
+        PolicyOutcome {
+            maybe_allow: Some(why),
+            ..
+        } => Decision::Unknown { why },
+        _ => Decision::ImplicitDeny,
     }
 }
 
@@ -286,8 +175,12 @@ mod tests {
         let doc = r#"{"Statement":[{"Effect":"Allow","Principal":"*","NotAction":"iam:*","Resource":"*"}]}"#;
         assert!(matches!(
             evaluate(doc, req("ecr:BatchGetImage", "*")),
-            Decision::Unknown { .. }
+            Decision::Allowed { .. }
         ));
+        assert_eq!(
+            evaluate(doc, req("iam:PassRole", "*")),
+            Decision::ImplicitDeny
+        );
         assert!(matches!(
             evaluate("not json", req("a:b", "*")),
             Decision::Unknown { .. }

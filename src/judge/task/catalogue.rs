@@ -17,7 +17,7 @@ use crate::report::FailureClass;
 use FailureClass::*;
 
 /// Bumped whenever a pattern is added, removed or reordered; shown in the evidence.
-pub const CATALOGUE_VERSION: &str = "2026-11-27.1";
+pub const CATALOGUE_VERSION: &str = "2026-11-28.1";
 
 /// Which generation of ECS wording a pattern was written from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +168,9 @@ pub static PATTERNS: &[Pattern] = &[
        Efs, true, Wording::Any,
        "an EFS volume could not be mounted"),
     // --- Image pulls, by what went wrong ---
+    p!("pull.invalid-reference", markers: PULL, details: &["invalid reference format"],
+       ImageNotFound, true, Wording::Any,
+       "the image reference does not parse, so it names no image at all"),
     p!("pull.rate-limit", markers: PULL, details: &["toomanyrequests", "too many requests", "pull rate limit"],
        RegistryRateLimit, true, Wording::Any,
        "the registry (usually Docker Hub) rate-limited anonymous or free-tier pulls"),
@@ -358,6 +361,10 @@ mod tests {
         ),
         (
             "CannotPullContainerError: API error (404): repository 123456789012.dkr.ecr.us-east-1.amazonaws.com/app not found",
+            ImageNotFound,
+        ),
+        (
+            "CannotPullContainerError: invalid reference format",
             ImageNotFound,
         ),
         (

@@ -174,6 +174,27 @@ fn best_match(task: &TaskFacts) -> Option<(usize, &'static Pattern, String, &str
         .min_by_key(|(i, ..)| *i)
 }
 
+/// Whether the stop means a failed start: the stop code when it says so (or says the stop
+/// was on purpose), else the catalogue's verdict on the reason text.
+fn failed_to_start(stop_code: Option<&str>, pattern: Option<&Pattern>) -> bool {
+    let on_purpose = stop_code.is_some_and(|c| STOPPED_ON_PURPOSE.contains(&c));
+    !on_purpose
+        && (stop_code == Some("TaskFailedToStart") || pattern.is_some_and(|p| p.start_failure))
+}
+
+/// The failure class of a task that failed to start, or None: the same decision the task stage
+/// makes, for callers that look at many tasks at once (the sweep).
+pub fn start_failure_class(task: &TaskFacts) -> Option<FailureClass> {
+    if task.last_status.as_deref() != Some("STOPPED") {
+        return None;
+    }
+    let matched = best_match(task).map(|(_, p, ..)| p);
+    if !failed_to_start(task.stop_code.as_deref(), matched) {
+        return None;
+    }
+    Some(matched.map_or(FailureClass::Other, |p| p.class))
+}
+
 fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
     let last = task.last_status.as_deref().unwrap_or("UNKNOWN");
     if last != "STOPPED" {
@@ -195,12 +216,7 @@ fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
 
     let stop_code = task.stop_code.as_deref();
     let matched = best_match(task);
-    let on_purpose = stop_code.is_some_and(|c| STOPPED_ON_PURPOSE.contains(&c));
-    let failed_to_start = !on_purpose
-        && (stop_code == Some("TaskFailedToStart")
-            || matched.as_ref().is_some_and(|(_, p, ..)| p.start_failure));
-
-    if !failed_to_start {
+    if !failed_to_start(stop_code, matched.as_ref().map(|(_, p, ..)| *p)) {
         let exited: Vec<String> = task
             .containers
             .iter()

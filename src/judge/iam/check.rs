@@ -1,0 +1,351 @@
+//! Evaluating a role's policies for each needed permission, and turning the answers into
+//! findings: a FAIL per denied (action, resource) with the statement to add, an UNKNOWN per
+//! undecidable one, and one merged PASS for everything verified.
+
+use serde_json::json;
+
+use super::required::{Need, ResourceSide};
+use crate::codes::Code;
+use crate::facts::{Readable, RoleFacts};
+use crate::judge::policy::{
+    Context, Evaluation, NamedPolicy, PolicySet, ResourcePolicy, Verdict, evaluate_set,
+};
+use crate::report::{Finding, Severity, Status};
+
+/// A role's policies as (name, document) pairs; a policy that could not be read becomes a
+/// document that does not parse, which the evaluator treats as "might allow, might deny".
+pub struct RolePolicies {
+    identity: Vec<(String, String)>,
+    boundary: Option<(String, String)>,
+}
+
+fn readable_doc(r: &Readable<String>) -> String {
+    match r {
+        Readable::Read { value } => value.clone(),
+        Readable::Unreadable(u) => format!("unreadable: {} returned {}", u.api, u.error_code),
+    }
+}
+
+impl RolePolicies {
+    /// Gathers inline, attached and boundary policies of a role.
+    pub fn of(role: &RoleFacts) -> RolePolicies {
+        let mut identity = Vec::new();
+        match &role.inline_policies {
+            Readable::Read { value } => {
+                for p in value {
+                    identity.push((
+                        format!("inline policy {}", p.name),
+                        readable_doc(&p.document),
+                    ));
+                }
+            }
+            Readable::Unreadable(u) => identity.push((
+                "the inline policies".to_string(),
+                format!("unreadable: {} returned {}", u.api, u.error_code),
+            )),
+        }
+        match &role.attached_policies {
+            Readable::Read { value } => {
+                for p in value {
+                    identity.push((
+                        format!("managed policy {}", p.arn),
+                        readable_doc(&p.document),
+                    ));
+                }
+            }
+            Readable::Unreadable(u) => identity.push((
+                "the attached policies".to_string(),
+                format!("unreadable: {} returned {}", u.api, u.error_code),
+            )),
+        }
+        let boundary = role.permissions_boundary.as_ref().map(|b| {
+            (
+                format!("permissions boundary {}", b.arn),
+                readable_doc(&b.document),
+            )
+        });
+        RolePolicies { identity, boundary }
+    }
+
+    /// Evaluates one need (the main resource, then its alternatives when it is denied).
+    pub fn evaluate(&self, role_arn: &str, need: &Need) -> Evaluation {
+        let mut best: Option<Evaluation> = None;
+        for resource in std::iter::once(&need.resource).chain(need.alternatives.iter()) {
+            let set = PolicySet {
+                identity: self
+                    .identity
+                    .iter()
+                    .map(|(n, d)| NamedPolicy {
+                        name: n,
+                        document: d,
+                    })
+                    .collect(),
+                boundary: self.boundary.as_ref().map(|(n, d)| NamedPolicy {
+                    name: n,
+                    document: d,
+                }),
+                resource: match need.resource_side {
+                    ResourceSide::None => ResourcePolicy::None,
+                    ResourceSide::NotRead(why) => ResourcePolicy::NotRead(why.to_string()),
+                },
+            };
+            let e = evaluate_set(&set, &context(role_arn, &need.action, resource));
+            let better = match (&best, e.verdict) {
+                (None, _) => true,
+                (Some(b), v) => rank(v) > rank(b.verdict) && !b.explicit_deny,
+            };
+            if better {
+                best = Some(e);
+            }
+        }
+        best.expect("at least the main resource")
+    }
+}
+
+fn rank(v: Verdict) -> u8 {
+    match v {
+        Verdict::Denied => 0,
+        Verdict::Unknown => 1,
+        Verdict::Allowed => 2,
+    }
+}
+
+/// The request context of the ECS agent calling with the role: what is known of it.
+pub fn context(role_arn: &str, action: &str, resource: &str) -> Context {
+    let mut ctx = Context::for_role(role_arn, action, resource);
+    ctx.set("aws:SecureTransport", ["true"]);
+    ctx.set("aws:PrincipalIsAWSService", ["false"]);
+    let parts: Vec<&str> = resource.splitn(6, ':').collect();
+    if let Some(region) = parts.get(3).filter(|r| !r.is_empty()) {
+        ctx.set("aws:RequestedRegion", [*region]);
+    }
+    if let Some(acct) = parts.get(4).filter(|a| !a.is_empty()) {
+        ctx.set("aws:ResourceAccount", [*acct]);
+    }
+    ctx
+}
+
+/// The minimal statement that grants `need`, as a policy document.
+pub fn statement_for(needs: &[&Need]) -> serde_json::Value {
+    let mut actions: Vec<&str> = needs.iter().map(|n| n.action.as_str()).collect();
+    actions.dedup();
+    let mut resources: Vec<&str> = needs.iter().map(|n| n.resource.as_str()).collect();
+    resources.sort();
+    resources.dedup();
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Action": if actions.len() == 1 { json!(actions[0]) } else { json!(actions) },
+            "Resource": if resources.len() == 1 { json!(resources[0]) } else { json!(resources) },
+        }]
+    })
+}
+
+/// One policy document granting every need, one statement per resource (so that no action
+/// is granted on a resource it was not needed on).
+pub fn policy_for_all(needs: &[&Need]) -> serde_json::Value {
+    let mut by_resource: Vec<(&str, Vec<&str>)> = Vec::new();
+    for n in needs {
+        match by_resource.iter_mut().find(|(r, _)| *r == n.resource) {
+            Some((_, actions)) => {
+                if !actions.contains(&n.action.as_str()) {
+                    actions.push(&n.action)
+                }
+            }
+            None => by_resource.push((&n.resource, vec![&n.action])),
+        }
+    }
+    let statements: Vec<serde_json::Value> = by_resource
+        .into_iter()
+        .map(|(r, a)| {
+            json!({
+                "Effect": "Allow",
+                "Action": if a.len() == 1 { json!(a[0]) } else { json!(a) },
+                "Resource": r,
+            })
+        })
+        .collect();
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// The remediation text for a denied need.
+pub fn remediation(role_name: &str, need: &Need, eval: &Evaluation) -> String {
+    if eval.explicit_deny {
+        return format!(
+            "An explicit Deny ({}) refuses {} on {}; adding an Allow cannot override it. Narrow or remove that Deny statement (or its condition) so it no longer matches this action and resource.",
+            eval.statement.as_deref().unwrap_or("a Deny statement"),
+            need.action,
+            need.resource
+        );
+    }
+    let doc = statement_for(&[need]);
+    let policy_name = format!("ecs-task-start-{}", need.action.replace(':', "-"));
+    format!(
+        "Add this statement to the role (it is the minimal grant):\n{doc}\n\naws iam put-role-policy --role-name {role_name} --policy-name {policy_name} --policy-document '{doc}'{}",
+        if eval.detail.contains("boundary") {
+            "\n\nThe permissions boundary must allow it too: add the same action and resource to the boundary policy."
+        } else {
+            ""
+        }
+    )
+}
+
+/// Which role the findings are about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Which {
+    /// The task execution role.
+    Execution,
+    /// The EC2 container instance role.
+    Instance,
+}
+
+/// Evaluates every need against a role and returns its findings.
+pub fn findings(role: &RoleFacts, needs: &[Need], which: Which) -> Vec<Finding> {
+    let code = match which {
+        Which::Execution => Code::IamActionDenied,
+        Which::Instance => Code::IamInstanceRoleActionDenied,
+    };
+    let label = match which {
+        Which::Execution => "execution role",
+        Which::Instance => "container instance role",
+    };
+    let policies = RolePolicies::of(role);
+    let mut out = Vec::new();
+    let mut passed = Vec::new();
+    for need in needs {
+        let mut eval = policies.evaluate(&role.arn, need);
+        if let (Verdict::Denied, false, Some(why)) =
+            (eval.verdict, eval.explicit_deny, need.inexact)
+        {
+            eval.verdict = Verdict::Unknown;
+            eval.detail = format!(
+                "No statement allows every possible resource ({why}); a statement for the actual resource may still allow it."
+            );
+        }
+        match eval.verdict {
+            Verdict::Allowed => passed.push((need, eval)),
+            Verdict::Denied => {
+                let decided_by = match &eval.statement {
+                    Some(s) => format!("explicitly denied by {s}"),
+                    None => "no statement of its policies allows it".to_string(),
+                };
+                out.push(
+                    Finding::new(
+                        code,
+                        Status::Fail,
+                        Severity::Critical,
+                        format!(
+                            "The {label} {} may not call {} on {} ({}): {decided_by}. {}",
+                            role.name, need.action, need.resource, need.why, eval.detail
+                        ),
+                    )
+                    .evidence("roleArn", role.arn.as_str())
+                    .evidence("action", need.action.as_str())
+                    .evidence("resource", need.resource.as_str())
+                    .evidence(
+                        "decidedBy",
+                        eval.statement
+                            .clone()
+                            .unwrap_or_else(|| "implicit deny (no Allow)".into()),
+                    )
+                    .remediation(remediation(&role.name, need, &eval)),
+                );
+            }
+            Verdict::Unknown => {
+                out.push(
+                    Finding::new(
+                        Code::IamDecisionUnknown,
+                        Status::Unknown,
+                        Severity::Medium,
+                        format!(
+                            "Whether the {label} {} may call {} on {} ({}) cannot be decided from its policies. {}",
+                            role.name, need.action, need.resource, need.why, eval.detail
+                        ),
+                    )
+                    .evidence("roleArn", role.arn.as_str())
+                    .evidence("action", need.action.as_str())
+                    .evidence("resource", need.resource.as_str())
+                    .remediation(
+                        "Check the condition or policy named in the detail against how the task really runs (VPC endpoint, source IP, tags); if it cannot hold, grant the action without it.",
+                    ),
+                );
+            }
+        }
+    }
+    // Several missing grants: offer one policy that adds them all.
+    let missing: Vec<&Need> = needs
+        .iter()
+        .filter(|n| {
+            out.iter().any(|f| {
+                f.status == Status::Fail
+                    && f.evidence.get("action").and_then(|v| v.as_str()) == Some(n.action.as_str())
+                    && f.evidence.get("resource").and_then(|v| v.as_str())
+                        == Some(n.resource.as_str())
+                    && f.evidence.get("decidedBy").and_then(|v| v.as_str())
+                        == Some("implicit deny (no Allow)")
+            })
+        })
+        .collect();
+    if missing.len() > 1 {
+        let doc = policy_for_all(&missing);
+        let all = format!(
+            "\n\nOr add all {} missing permissions at once:\naws iam put-role-policy --role-name {} --policy-name ecs-task-start --policy-document '{doc}'",
+            missing.len(),
+            role.name
+        );
+        for f in out.iter_mut().filter(|f| {
+            f.status == Status::Fail
+                && f.evidence.get("decidedBy").and_then(|v| v.as_str())
+                    == Some("implicit deny (no Allow)")
+        }) {
+            f.remediation.push_str(&all);
+        }
+    }
+    if !passed.is_empty() {
+        let list: Vec<String> = passed
+            .iter()
+            .map(|(n, e)| {
+                format!(
+                    "{} on {} (allowed by {})",
+                    n.action,
+                    n.resource,
+                    e.statement.as_deref().unwrap_or("its policies")
+                )
+            })
+            .collect();
+        let notes: Vec<&str> = {
+            let mut v: Vec<&str> = passed
+                .iter()
+                .filter_map(|(n, _)| match n.resource_side {
+                    ResourceSide::NotRead(w) => Some(w),
+                    ResourceSide::None => None,
+                })
+                .collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        let mut detail = format!(
+            "The {label} {} is allowed every permission checked: {}. {}",
+            role.name,
+            list.join("; "),
+            crate::judge::policy::INVISIBLE
+        );
+        if !notes.is_empty() {
+            detail.push_str(&format!(" Not evaluated here: {}.", notes.join("; ")));
+        }
+        out.push(
+            Finding::new(code, Status::Pass, Severity::Info, detail)
+                .evidence("roleArn", role.arn.as_str())
+                .evidence(
+                    "allowed",
+                    passed
+                        .iter()
+                        .map(|(n, e)| json!({"action": n.action, "resource": n.resource, "statement": e.statement}))
+                        .collect::<Vec<_>>(),
+                ),
+        );
+    }
+    out
+}

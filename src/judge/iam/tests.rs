@@ -1,0 +1,406 @@
+//! The iam stage with hand-built Facts: every code as PASS, FAIL and UNKNOWN.
+
+use super::*;
+use crate::facts::{
+    ContainerDefinitionFacts, IamFacts, InlinePolicyFacts, InstanceRoleFacts,
+    LogConfigurationFacts, ManagedPolicyFacts, RoleFacts, SecretRefFacts, TaskDefinitionFacts,
+    Unreadable,
+};
+
+const TASK: &str = "arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef";
+const ROLE: &str = "arn:aws:iam::111122223333:role/exec";
+const IMAGE: &str = "111122223333.dkr.ecr.us-east-1.amazonaws.com/team/app:1";
+const EXEC_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#;
+
+fn td(awslogs: bool, create_group: bool) -> TaskDefinitionFacts {
+    let mut options = vec![
+        ("awslogs-group".to_string(), "/ecs/app".to_string()),
+        ("awslogs-region".to_string(), "us-east-1".to_string()),
+        ("awslogs-stream-prefix".to_string(), "ecs".to_string()),
+    ];
+    if create_group {
+        options.push(("awslogs-create-group".to_string(), "true".to_string()));
+    }
+    TaskDefinitionFacts {
+        task_definition_arn: "arn:aws:ecs:us-east-1:111122223333:task-definition/app:1".into(),
+        container_definitions: vec![ContainerDefinitionFacts {
+            name: "app".into(),
+            image: Some(IMAGE.into()),
+            log_configuration: awslogs
+                .then(|| LogConfigurationFacts::new("awslogs".into(), options, vec![])),
+            ..ContainerDefinitionFacts::default()
+        }],
+        ..TaskDefinitionFacts::default()
+    }
+}
+
+fn role(inline: &[&str], trust: &str) -> RoleFacts {
+    RoleFacts {
+        arn: ROLE.into(),
+        name: "exec".into(),
+        trust_policy: Some(trust.into()),
+        inline_policies: Readable::Read {
+            value: inline
+                .iter()
+                .enumerate()
+                .map(|(i, d)| InlinePolicyFacts {
+                    name: format!("p{i}"),
+                    document: Readable::Read {
+                        value: d.to_string(),
+                    },
+                })
+                .collect(),
+        },
+        ..RoleFacts::default()
+    }
+}
+
+fn facts(td: TaskDefinitionFacts, iam: IamFacts) -> Facts {
+    let mut f: Facts = serde_json::from_value(serde_json::json!({
+        "factsVersion": 1,
+        "region": "us-east-1",
+        "request": {"cluster": "prod", "task": TASK, "source": "describeTasks"},
+        "task": {"state": "read", "value": {"lookup": "found", "task": {"taskArn": TASK, "clusterArn": "arn:aws:ecs:us-east-1:111122223333:cluster/prod", "lastStatus": "STOPPED"}}}
+    }))
+    .unwrap();
+    f.task_definition = Some(Readable::Read { value: td });
+    f.iam = Some(iam);
+    f
+}
+
+fn with_role(r: RoleFacts) -> IamFacts {
+    IamFacts {
+        execution_role_arn: Some(ROLE.into()),
+        execution_role: Some(Readable::Read {
+            value: RoleLookup::Found { role: Box::new(r) },
+        }),
+        instance_role: None,
+    }
+}
+
+fn statuses(r: &StageResult, code: Code) -> Vec<Status> {
+    r.findings
+        .iter()
+        .filter(|f| f.code == code)
+        .map(|f| f.status)
+        .collect()
+}
+
+#[test]
+fn the_managed_execution_policy_passes_everything() {
+    let r = judge(&facts(
+        td(true, false),
+        with_role(role(&[EXEC_POLICY], trust::TRUST_POLICY)),
+    ));
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+    assert_eq!(statuses(&r, Code::IamActionDenied), vec![Status::Pass]);
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleTrust),
+        vec![Status::Pass]
+    );
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleNotFound),
+        vec![Status::Pass]
+    );
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleMissing),
+        vec![Status::Pass]
+    );
+}
+
+#[test]
+fn a_role_without_ecr_actions_fails_each_with_the_statement_to_add() {
+    let logs = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}}"#;
+    let r = judge(&facts(
+        td(true, false),
+        with_role(role(&[logs], trust::TRUST_POLICY)),
+    ));
+    let fails: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::IamActionDenied && f.status == Status::Fail)
+        .collect();
+    assert_eq!(fails.len(), 4, "{r:#?}");
+    let pull = fails
+        .iter()
+        .find(|f| f.evidence["action"] == "ecr:BatchGetImage")
+        .unwrap();
+    assert_eq!(
+        pull.evidence["resource"],
+        "arn:aws:ecr:us-east-1:111122223333:repository/team/app"
+    );
+    assert!(
+        pull.remediation
+            .contains("aws iam put-role-policy --role-name exec")
+    );
+    assert!(
+        pull.remediation.contains(r#""Action":"ecr:BatchGetImage""#),
+        "{}",
+        pull.remediation
+    );
+    assert!(pull.detail.contains("no statement"));
+    assert_eq!(r.status, Status::Fail);
+}
+
+#[test]
+fn an_explicit_deny_is_named_and_not_fixed_by_an_allow() {
+    let deny = r#"{"Version":"2012-10-17","Statement":{"Sid":"NoPull","Effect":"Deny","Action":"ecr:BatchGetImage","Resource":"*"}}"#;
+    let r = judge(&facts(
+        td(false, false),
+        with_role(role(&[EXEC_POLICY, deny], trust::TRUST_POLICY)),
+    ));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap();
+    assert_eq!(f.code, Code::IamActionDenied);
+    assert_eq!(f.evidence["decidedBy"], "inline policy p1: NoPull");
+    assert!(f.remediation.contains("Narrow or remove"));
+}
+
+#[test]
+fn a_source_vpce_condition_is_unknown_not_denied() {
+    let cond = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ecr:GetAuthorizationToken","Resource":"*"},{"Effect":"Allow","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer","ecr:BatchCheckLayerAvailability"],"Resource":"*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}}]}"#;
+    let r = judge(&facts(
+        td(false, false),
+        with_role(role(&[cond], trust::TRUST_POLICY)),
+    ));
+    assert_eq!(statuses(&r, Code::IamDecisionUnknown).len(), 3);
+    assert_eq!(r.status, Status::Unknown);
+}
+
+#[test]
+fn trust_for_ec2_only_fails() {
+    let ec2 = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+    let r = judge(&facts(
+        td(false, false),
+        with_role(role(&[EXEC_POLICY], ec2)),
+    ));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IamExecutionRoleTrust)
+        .unwrap();
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.remediation.contains("update-assume-role-policy"));
+}
+
+#[test]
+fn create_group_needs_create_log_group() {
+    let r = judge(&facts(
+        td(true, true),
+        with_role(role(&[EXEC_POLICY], trust::TRUST_POLICY)),
+    ));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap();
+    assert_eq!(f.evidence["action"], "logs:CreateLogGroup");
+    let with = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"logs:CreateLogGroup","Resource":"arn:aws:logs:*:*:log-group:/ecs/*:*"}}"#;
+    let r = judge(&facts(
+        td(true, true),
+        with_role(role(&[EXEC_POLICY, with], trust::TRUST_POLICY)),
+    ));
+    assert_eq!(r.status, Status::Pass, "{r:#?}");
+}
+
+#[test]
+fn missing_role_not_found_role_and_unreadable_role() {
+    let none = IamFacts::default();
+    let r = judge(&facts(td(true, false), none.clone()));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IamExecutionRoleMissing)
+        .unwrap();
+    assert_eq!(f.status, Status::Fail);
+    assert!(f.detail.contains("awslogs"));
+    // A public image without logs or secrets needs no execution role.
+    let mut plain = TaskDefinitionFacts::default();
+    plain.container_definitions.push(ContainerDefinitionFacts {
+        name: "web".into(),
+        image: Some("nginx:latest".into()),
+        ..ContainerDefinitionFacts::default()
+    });
+    let r = judge(&facts(plain, none));
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleMissing),
+        vec![Status::Pass]
+    );
+
+    let nf = IamFacts {
+        execution_role_arn: Some(ROLE.into()),
+        execution_role: Some(Readable::Read {
+            value: RoleLookup::NotFound {
+                name: "exec".into(),
+            },
+        }),
+        instance_role: None,
+    };
+    let r = judge(&facts(td(true, false), nf));
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleNotFound),
+        vec![Status::Fail]
+    );
+
+    let unreadable = IamFacts {
+        execution_role_arn: Some(ROLE.into()),
+        execution_role: Some(Readable::Unreadable(Unreadable {
+            api: "iam:GetRole".into(),
+            error_code: "AccessDenied".into(),
+            message: String::new(),
+        })),
+        instance_role: None,
+    };
+    let r = judge(&facts(td(true, false), unreadable));
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleNotFound),
+        vec![Status::Unknown]
+    );
+}
+
+#[test]
+fn unreadable_policies_and_boundaries() {
+    let mut r0 = role(&[EXEC_POLICY], trust::TRUST_POLICY);
+    r0.attached_policies = Readable::Unreadable(Unreadable {
+        api: "iam:ListAttachedRolePolicies".into(),
+        error_code: "AccessDenied".into(),
+        message: String::new(),
+    });
+    let r = judge(&facts(td(false, false), with_role(r0)));
+    assert!(statuses(&r, Code::IamActionDenied).is_empty(), "{r:#?}");
+    assert_eq!(statuses(&r, Code::IamDecisionUnknown).len(), 4);
+
+    let mut r1 = role(&[EXEC_POLICY], trust::TRUST_POLICY);
+    r1.permissions_boundary = Some(ManagedPolicyFacts {
+        arn: "arn:aws:iam::111122223333:policy/boundary".into(),
+        document: Readable::Read {
+            value: r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"logs:*","Resource":"*"}}"#.into(),
+        },
+    });
+    let r = judge(&facts(td(false, false), with_role(r1)));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail)
+        .unwrap();
+    assert!(f.detail.contains("boundary"), "{}", f.detail);
+    assert!(f.remediation.contains("boundary"));
+}
+
+#[test]
+fn secrets_and_parameters_are_checked() {
+    let mut t = td(false, false);
+    t.container_definitions[0].secrets = vec![
+        SecretRefFacts {
+            name: "DB".into(),
+            value_from: "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf:password::"
+                .into(),
+        },
+        SecretRefFacts {
+            name: "URL".into(),
+            value_from: "/prod/url".into(),
+        },
+    ];
+    let r = judge(&facts(
+        t,
+        with_role(role(&[EXEC_POLICY], trust::TRUST_POLICY)),
+    ));
+    let fails: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    let actions: Vec<String> = fails
+        .iter()
+        .map(|f| f.evidence["action"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        actions,
+        vec!["secretsmanager:GetSecretValue", "ssm:GetParameters"]
+    );
+    assert!(fails.iter().any(|f| f.detail.contains("kms:Decrypt")));
+}
+
+#[test]
+fn instance_role_on_ec2_without_an_execution_role() {
+    let mut t = td(false, false);
+    t.container_definitions[0].log_configuration = None;
+    let inst = |r: RoleFacts| IamFacts {
+        execution_role_arn: None,
+        execution_role: None,
+        instance_role: Some(InstanceRoleFacts {
+            container_instance_arn: "arn:aws:ecs:us-east-1:111122223333:container-instance/prod/1"
+                .into(),
+            ec2_instance_id: Some("i-1".into()),
+            instance_profile_arn: Some("arn:aws:iam::111122223333:instance-profile/ecs".into()),
+            role: Some(Readable::Read {
+                value: RoleLookup::Found { role: Box::new(r) },
+            }),
+        }),
+    };
+    let r = judge(&facts(t.clone(), inst(role(&[EXEC_POLICY], "{}"))));
+    assert_eq!(
+        statuses(&r, Code::IamInstanceRoleActionDenied),
+        vec![Status::Pass]
+    );
+    let r = judge(&facts(t, inst(role(&[], "{}"))));
+    assert!(statuses(&r, Code::IamInstanceRoleActionDenied).contains(&Status::Fail));
+}
+
+#[test]
+fn an_unknown_log_stream_name_is_unknown_not_denied() {
+    let mut t = td(true, false);
+    let log = t.container_definitions[0]
+        .log_configuration
+        .as_mut()
+        .unwrap();
+    log.options.remove("awslogs-stream-prefix");
+    let narrow = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ecr:*"],"Resource":"*"},{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"arn:aws:logs:*:*:log-group:/ecs/app:log-stream:abc*"}]}"#;
+    let r = judge(&facts(t, with_role(role(&[narrow], trust::TRUST_POLICY))));
+    assert_eq!(statuses(&r, Code::IamDecisionUnknown).len(), 2, "{r:#?}");
+    assert!(!statuses(&r, Code::IamActionDenied).contains(&Status::Fail));
+}
+
+#[test]
+fn iam_facts_round_trip_and_old_snapshots_read() {
+    let f = facts(
+        td(true, false),
+        with_role(role(&[EXEC_POLICY], trust::TRUST_POLICY)),
+    );
+    let text = serde_json::to_string(&f).unwrap();
+    let back: Facts = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, f);
+    let old: IamFacts = serde_json::from_str("{}").unwrap();
+    assert_eq!(old, IamFacts::default());
+    let role: RoleFacts = serde_json::from_str(r#"{"arn":"a","name":"n"}"#).unwrap();
+    assert_eq!(role.inline_policies, Readable::Read { value: vec![] });
+}
+
+#[test]
+fn several_missing_grants_get_one_policy_per_resource() {
+    let r = judge(&facts(
+        td(false, false),
+        with_role(role(&[], trust::TRUST_POLICY)),
+    ));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.status == Status::Fail && f.code == Code::IamActionDenied)
+        .unwrap();
+    assert!(
+        f.remediation
+            .contains("Or add all 4 missing permissions at once"),
+        "{}",
+        f.remediation
+    );
+    assert!(
+        f.remediation
+            .contains(r#"{"Action":"ecr:GetAuthorizationToken","Effect":"Allow","Resource":"*"}"#),
+        "{}",
+        f.remediation
+    );
+    assert!(f.remediation.contains(r#"{"Action":["ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage"],"Effect":"Allow","Resource":"arn:aws:ecr:us-east-1:111122223333:repository/team/app"}"#), "{}", f.remediation);
+}
