@@ -98,21 +98,18 @@ pub fn text(r: &Report) -> String {
         for p in &s.paths {
             path(&mut out, p);
         }
-        for f in s
-            .findings
-            .iter()
-            .filter(|f| f.status != Status::Pass || s.paths.is_empty())
-        {
+        for f in s.findings.iter().filter(|f| f.status != Status::Pass) {
             finding(&mut out, f);
         }
         let passed: Vec<String> = s
             .findings
             .iter()
-            .filter(|f| f.status == Status::Pass && !s.paths.is_empty())
+            .filter(|f| f.status == Status::Pass)
             .map(|f| f.code.to_string())
             .collect();
         if !passed.is_empty() {
-            let _ = writeln!(out, "  PASS    {}", passed.join(", "));
+            // Verified checks, one line: their titles name the failure, not the pass.
+            let _ = writeln!(out, "  verified: {}", passed.join(", "));
         }
     }
     if let Some(rc) = r.root_cause {
