@@ -370,3 +370,124 @@ async fn a_source_vpce_condition_is_unknown_not_denied() {
         "{f:#}"
     );
 }
+
+#[tokio::test]
+async fn a_secret_under_a_customer_managed_key_needs_kms_decrypt() {
+    use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode, Secret};
+    let conf = support::sdk_config().await;
+    // A role that may read the secret (support::ecr::execution_role) but has no kms:Decrypt.
+    let role = support::ecr::execution_role(&conf).await;
+    let key = format!(
+        "arn:aws:kms:{}:{}:key/0b5e9d8c-1a2b-4c3d-8e9f-0a1b2c3d4e5f",
+        support::REGION,
+        support::ACCOUNT
+    );
+    // moto does not check that the key exists; AWS would. Only the metadata's KmsKeyId matters.
+    let secret = aws_sdk_secretsmanager::Client::new(&conf)
+        .create_secret()
+        .name(support::unique("payments/cmk"))
+        .kms_key_id(&key)
+        .secret_string("not-read-by-the-tool")
+        .send()
+        .await
+        .unwrap()
+        .arn()
+        .unwrap()
+        .to_string();
+    let image = support::iam::image();
+    let (repo, tag) = image.split_once('/').unwrap().1.rsplit_once(':').unwrap();
+    support::ecr::ensure_image(&conf, repo, tag).await;
+    let ecs = aws_sdk_ecs::Client::new(&conf);
+    let cluster = support::unique("kms");
+    ecs.create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .unwrap();
+    let td = ecs
+        .register_task_definition()
+        .family(support::unique("kms"))
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("256")
+        .memory("512")
+        .execution_role_arn(&role)
+        .container_definitions(
+            ContainerDefinition::builder()
+                .name("app")
+                .image(&image)
+                .memory(512)
+                .secrets(
+                    Secret::builder()
+                        .name("DB")
+                        .value_from(&secret)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let td_arn = td
+        .task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_string();
+    let (subnet, sg) = support::scenario::vpc(&conf).await;
+    let reason = format!(
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret {secret} from secrets manager: AccessDeniedException: The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. status code: 400"
+    );
+    let (_, task_id) = support::scenario::run_fargate_task(
+        &conf,
+        &support::scenario::RunSpec {
+            cluster: &cluster,
+            task_definition_arn: &td_arn,
+            subnet_id: &subnet,
+            security_group_ids: &[sg],
+            assign_public_ip: false,
+            group: None,
+            stop_reason: Some(&reason),
+        },
+    )
+    .await;
+    let mut cmd = support::cli();
+    let out = support::cli_env(&mut cmd)
+        .args([
+            "diagnose",
+            "--cluster",
+            &cluster,
+            "--task",
+            &task_id,
+            "--stage",
+            "iam",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let denied = iam(&r)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["code"] == "IAM_ACTION_DENIED"
+                && f["status"] == "FAIL"
+                && f["evidence"]["action"] == "kms:Decrypt"
+        })
+        .unwrap_or_else(|| panic!("{r:#}"));
+    assert_eq!(denied["evidence"]["resource"], key.as_str(), "{denied:#}");
+    assert!(
+        denied["remediation"]
+            .as_str()
+            .unwrap()
+            .contains("kms:Decrypt")
+    );
+}

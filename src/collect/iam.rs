@@ -11,7 +11,7 @@ use super::Clients;
 use super::error::unreadable;
 use crate::facts::{
     IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, Readable, RoleFacts,
-    RoleLookup, TaskDefinitionFacts, TaskFacts, Unreadable,
+    RoleLookup, SecretKeyFacts, TaskDefinitionFacts, TaskFacts, Unreadable,
 };
 
 /// Reads what the iam stage needs.
@@ -47,12 +47,128 @@ pub(super) async fn iam(
             None => None,
         }
     };
-    let (execution_role, instance_role) = tokio::join!(execution, instance);
+    let keys = secret_keys(clients, td);
+    let (execution_role, instance_role, secret_keys) = tokio::join!(execution, instance, keys);
     IamFacts {
         execution_role_arn,
         execution_role,
         instance_role,
+        secret_keys,
     }
+}
+
+/// Every secret and parameter reference of the task definition (secrets, log-driver secret
+/// options, registry credentials), each once.
+fn secret_references(td: &TaskDefinitionFacts) -> Vec<String> {
+    let mut refs: Vec<String> = td
+        .container_definitions
+        .iter()
+        .flat_map(|c| {
+            c.secrets
+                .iter()
+                .chain(
+                    c.log_configuration
+                        .iter()
+                        .flat_map(|l| l.secret_options.iter()),
+                )
+                .map(|s| s.value_from.clone())
+                .chain(c.repository_credentials.clone())
+        })
+        .collect();
+    refs.sort();
+    refs.dedup();
+    refs
+}
+
+/// Reads which KMS key encrypts each referenced secret (DescribeSecret) or SecureString
+/// parameter (DescribeParameters): metadata only, never a value.
+async fn secret_keys(clients: &Clients, td: Option<&TaskDefinitionFacts>) -> Vec<SecretKeyFacts> {
+    let Some(td) = td else { return vec![] };
+    let reads = secret_references(td)
+        .into_iter()
+        .map(|reference| async move {
+            let key = if is_secrets_manager(&reference) {
+                secret_key(&clients.secretsmanager, &secret_id(&reference)).await
+            } else {
+                parameter_key(&clients.ssm, &parameter_name(&reference)).await
+            };
+            SecretKeyFacts { reference, key }
+        });
+    futures_util::future::join_all(reads).await
+}
+
+fn is_secrets_manager(reference: &str) -> bool {
+    reference.split(':').nth(2) == Some("secretsmanager")
+}
+
+/// The secret's ARN without the `:json-key:version-stage:version-id` suffix.
+fn secret_id(reference: &str) -> String {
+    reference.split(':').take(7).collect::<Vec<_>>().join(":")
+}
+
+/// The parameter's name: the ARN's `parameter/...` part with its leading slash kept when the
+/// name is a path, or the name as given.
+fn parameter_name(reference: &str) -> String {
+    match reference.split_once(":parameter") {
+        Some((_, name)) if name.starts_with("//") => name[1..].to_string(),
+        Some((_, name)) if name.starts_with('/') && name[1..].contains('/') => name.to_string(),
+        Some((_, name)) => name.trim_start_matches('/').to_string(),
+        None => reference.to_string(),
+    }
+}
+
+async fn secret_key(sm: &aws_sdk_secretsmanager::Client, id: &str) -> Readable<Option<String>> {
+    match sm.describe_secret().secret_id(id).send().await {
+        // Secrets Manager omits KmsKeyId when the AWS managed key aws/secretsmanager is used.
+        Ok(out) => Readable::Read {
+            value: out
+                .kms_key_id()
+                .map(str::to_string)
+                .filter(|k| !is_aws_managed_alias(k)),
+        },
+        Err(e) => Readable::Unreadable(unreadable("secretsmanager:DescribeSecret", &e)),
+    }
+}
+
+async fn parameter_key(ssm: &aws_sdk_ssm::Client, name: &str) -> Readable<Option<String>> {
+    use aws_sdk_ssm::types::ParameterStringFilter;
+    let filter = match ParameterStringFilter::builder()
+        .key("Name")
+        .option("Equals")
+        .values(name)
+        .build()
+    {
+        Ok(f) => f,
+        Err(e) => {
+            return Readable::Unreadable(Unreadable {
+                api: "ssm:DescribeParameters".into(),
+                error_code: "InvalidFilter".into(),
+                message: e.to_string(),
+            });
+        }
+    };
+    match ssm
+        .describe_parameters()
+        .parameter_filters(filter)
+        .send()
+        .await
+    {
+        Ok(out) => Readable::Read {
+            value: out
+                .parameters()
+                .first()
+                .filter(|p| p.r#type().is_some_and(|t| t.as_str() == "SecureString"))
+                .and_then(|p| p.key_id())
+                .map(str::to_string)
+                .filter(|k| !is_aws_managed_alias(k)),
+        },
+        Err(e) => Readable::Unreadable(unreadable("ssm:DescribeParameters", &e)),
+    }
+}
+
+/// `alias/aws/...`: an AWS managed key, usable by the service on the role's behalf without kms:Decrypt.
+fn is_aws_managed_alias(key: &str) -> bool {
+    key.starts_with("alias/aws/") || key.contains(":alias/aws/")
 }
 
 /// The account of an ARN (`arn:aws:iam::111122223333:role/x` → `111122223333`).

@@ -19,6 +19,21 @@ pub struct IamFacts {
     /// EC2 launch type: the container instance's instance-profile role, which pulls images
     /// when no execution role does.
     pub instance_role: Option<InstanceRoleFacts>,
+    /// The KMS key of each secret and SecureString parameter the execution role reads
+    /// (metadata only: DescribeSecret / DescribeParameters), to know when kms:Decrypt is needed.
+    #[serde(default)]
+    pub secret_keys: Vec<SecretKeyFacts>,
+}
+
+/// The KMS key that encrypts one referenced secret or parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeyFacts {
+    /// The reference as the task definition gives it (`valueFrom` or `credentialsParameter`).
+    pub reference: String,
+    /// The key: `None` inside when the AWS managed key encrypts it (no kms:Decrypt needed),
+    /// else the key ID, key ARN, alias name or alias ARN the metadata names.
+    pub key: Readable<Option<String>>,
 }
 
 /// The outcome of looking a role up.

@@ -50,7 +50,11 @@ pub fn judge(facts: &Facts) -> StageResult {
     let place = Place::of(task, &facts.region);
     let reasons = td.map(reasons_for_execution_role).unwrap_or_default();
     let needs = match (td, &place) {
-        (Some(td), Some(p)) => execution_needs(td, p),
+        (Some(td), Some(p)) => {
+            let mut needs = execution_needs(td, p);
+            needs.extend(required::kms_needs(&iam.secret_keys, p));
+            needs
+        }
         _ => Vec::new(),
     };
 
@@ -134,11 +138,25 @@ pub fn judge(facts: &Facts) -> StageResult {
                     );
                     findings.push(trust_finding(role, task, place.as_ref()));
                     findings.extend(check::findings(role, &needs, check::Which::Execution));
-                    for f in findings.iter_mut().filter(|f| {
-                        (f.code == Code::IamActionDenied || f.code == Code::IamDecisionUnknown)
-                            && f.detail.contains("secretsmanager:GetSecretValue")
-                    }) {
-                        f.detail.push_str(" kms:Decrypt is needed too when a secret is encrypted with a customer managed KMS key; which key a secret uses is not known here (it needs the secret's metadata), so kms:Decrypt was not checked.");
+                    // A secret whose metadata could not be read may need kms:Decrypt on a key
+                    // nobody could name: say so instead of passing over it.
+                    for k in &iam.secret_keys {
+                        if let Readable::Unreadable(u) = &k.key {
+                            findings.push(
+                                Finding::new(
+                                    Code::IamDecisionUnknown,
+                                    Status::Unknown,
+                                    Severity::Medium,
+                                    format!(
+                                        "Whether the execution role needs kms:Decrypt for {} is unknown: {} returned {}, so its KMS key is not known.",
+                                        k.reference, u.api, u.error_code
+                                    ),
+                                )
+                                .evidence("reference", k.reference.as_str())
+                                .evidence("api", u.api.as_str())
+                                .evidence("errorCode", u.error_code.as_str()),
+                            );
+                        }
                     }
                 }
             }

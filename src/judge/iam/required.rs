@@ -1,7 +1,7 @@
 //! What the task's start needs its execution role to be allowed, computed from the task
 //! definition: the exact actions on the exact resources, with the reason for each.
 
-use crate::facts::{TaskDefinitionFacts, TaskFacts};
+use crate::facts::{Readable, SecretKeyFacts, TaskDefinitionFacts, TaskFacts};
 use crate::image_ref::ImageRef;
 use crate::judge::policy::{account_of, partition_of};
 
@@ -252,6 +252,60 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
         }
     }
     needs
+}
+
+/// kms:Decrypt on every customer managed key that encrypts a referenced secret or
+/// SecureString parameter (the AWS managed keys need no grant on the role).
+pub fn kms_needs(keys: &[SecretKeyFacts], place: &Place) -> Vec<Need> {
+    let mut needs = Vec::new();
+    for k in keys {
+        let Readable::Read { value: Some(key) } = &k.key else {
+            continue;
+        };
+        let (resource, inexact) = key_resource(key, place);
+        push(
+            &mut needs,
+            Need {
+                action: "kms:Decrypt".into(),
+                resource,
+                alternatives: vec![],
+                why: format!(
+                    "to decrypt {} (encrypted with the customer managed key {key})",
+                    k.reference
+                ),
+                resource_side: ResourceSide::NotRead(
+                    "the key policy must allow it too, and the iam stage does not read key policies",
+                ),
+                inexact,
+            },
+        );
+    }
+    needs
+}
+
+/// The key's ARN as IAM policies name it; an alias names no key ARN the policies can match.
+fn key_resource(key: &str, place: &Place) -> (String, Option<&'static str>) {
+    const ALIAS: &str = "the secret names its key by an alias; policies grant kms:Decrypt on key ARNs, which an alias does not reveal";
+    if key.starts_with("arn:") {
+        let inexact = key.contains(":alias/").then_some(ALIAS);
+        return (key.to_string(), inexact);
+    }
+    if key.starts_with("alias/") {
+        return (
+            format!(
+                "arn:{}:kms:{}:{}:{key}",
+                place.partition, place.region, place.account
+            ),
+            Some(ALIAS),
+        );
+    }
+    (
+        format!(
+            "arn:{}:kms:{}:{}:key/{key}",
+            place.partition, place.region, place.account
+        ),
+        None,
+    )
 }
 
 /// The ECR actions a pull needs on the repository.

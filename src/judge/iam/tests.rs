@@ -75,6 +75,7 @@ fn with_role(r: RoleFacts) -> IamFacts {
             value: RoleLookup::Found { role: Box::new(r) },
         }),
         instance_role: None,
+        secret_keys: vec![],
     }
 }
 
@@ -238,6 +239,7 @@ fn missing_role_not_found_role_and_unreadable_role() {
             },
         }),
         instance_role: None,
+        secret_keys: vec![],
     };
     let r = judge(&facts(td(true, false), nf));
     assert_eq!(
@@ -253,6 +255,7 @@ fn missing_role_not_found_role_and_unreadable_role() {
             message: String::new(),
         })),
         instance_role: None,
+        secret_keys: vec![],
     };
     let r = judge(&facts(td(true, false), unreadable));
     assert_eq!(
@@ -321,7 +324,9 @@ fn secrets_and_parameters_are_checked() {
         actions,
         vec!["secretsmanager:GetSecretValue", "ssm:GetParameters"]
     );
-    assert!(fails.iter().any(|f| f.detail.contains("kms:Decrypt")));
+    // No KMS key is on record for these references, so no kms:Decrypt is demanded
+    // (customer_managed_keys_need_kms_decrypt_and_unknown_keys_say_so covers the keys).
+    assert!(!fails.iter().any(|f| f.detail.contains("kms:Decrypt")));
 }
 
 #[test]
@@ -340,6 +345,7 @@ fn instance_role_on_ec2_without_an_execution_role() {
                 value: RoleLookup::Found { role: Box::new(r) },
             }),
         }),
+        secret_keys: vec![],
     };
     let r = judge(&facts(t.clone(), inst(role(&[EXEC_POLICY], "{}"))));
     assert_eq!(
@@ -403,4 +409,99 @@ fn several_missing_grants_get_one_policy_per_resource() {
         f.remediation
     );
     assert!(f.remediation.contains(r#"{"Action":["ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer","ecr:BatchGetImage"],"Effect":"Allow","Resource":"arn:aws:ecr:us-east-1:111122223333:repository/team/app"}"#), "{}", f.remediation);
+}
+
+#[test]
+fn customer_managed_keys_need_kms_decrypt_and_unknown_keys_say_so() {
+    use crate::facts::{SecretKeyFacts, SecretRefFacts};
+    const SECRET: &str = "arn:aws:secretsmanager:us-east-1:111122223333:secret:db-AbCdEf";
+    const SECRET_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:us-east-1:111122223333:secret:db-*"}]}"#;
+    let key_arn = "arn:aws:kms:us-east-1:111122223333:key/0b5e9d8c-1a2b-4c3d-8e9f-0a1b2c3d4e5f";
+    let mut t = td(false, false);
+    t.container_definitions[0].secrets = vec![SecretRefFacts {
+        name: "DB".into(),
+        value_from: SECRET.into(),
+    }];
+    let with_key = |policies: &[&str], key: Readable<Option<String>>| {
+        let mut i = with_role(role(policies, trust::TRUST_POLICY));
+        i.secret_keys = vec![SecretKeyFacts {
+            reference: SECRET.into(),
+            key,
+        }];
+        i
+    };
+    let kms_findings = |r: &StageResult| -> Vec<(Code, Status)> {
+        r.findings
+            .iter()
+            .filter(|f| f.detail.contains("kms:Decrypt"))
+            .map(|f| (f.code, f.status))
+            .collect()
+    };
+
+    let r = judge(&facts(
+        t.clone(),
+        with_key(
+            &[EXEC_POLICY, SECRET_POLICY],
+            Readable::Read {
+                value: Some(key_arn.into()),
+            },
+        ),
+    ));
+    let denied = r
+        .findings
+        .iter()
+        .find(|f| {
+            f.code == Code::IamActionDenied
+                && f.status == Status::Fail
+                && f.detail.contains("kms:Decrypt")
+        })
+        .unwrap_or_else(|| panic!("{:#?}", r.findings));
+    assert!(
+        denied.detail.contains(key_arn) || denied.evidence.values().any(|v| v == key_arn),
+        "{denied:#?}"
+    );
+
+    // With a grant on the key, nothing about kms:Decrypt fails.
+    let kms = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:us-east-1:111122223333:key/0b5e9d8c-1a2b-4c3d-8e9f-0a1b2c3d4e5f"}]}"#;
+    let r = judge(&facts(
+        t.clone(),
+        with_key(
+            &[EXEC_POLICY, SECRET_POLICY, kms],
+            Readable::Read {
+                value: Some(key_arn.into()),
+            },
+        ),
+    ));
+    assert!(
+        !kms_findings(&r).iter().any(|(_, s)| *s == Status::Fail),
+        "{:#?}",
+        r.findings
+    );
+
+    // The AWS managed key (no key in the metadata) needs no grant.
+    let r = judge(&facts(
+        t.clone(),
+        with_key(
+            &[EXEC_POLICY, SECRET_POLICY],
+            Readable::Read { value: None },
+        ),
+    ));
+    assert!(kms_findings(&r).is_empty(), "{:#?}", r.findings);
+
+    // Metadata that could not be read: unknown, never denied.
+    let unreadable = Readable::Unreadable(Unreadable {
+        api: "secretsmanager:DescribeSecret".into(),
+        error_code: "AccessDeniedException".into(),
+        message: String::new(),
+    });
+    let r = judge(&facts(
+        t,
+        with_key(&[EXEC_POLICY, SECRET_POLICY], unreadable),
+    ));
+    assert_eq!(
+        kms_findings(&r),
+        vec![(Code::IamDecisionUnknown, Status::Unknown)],
+        "{:#?}",
+        r.findings
+    );
 }
