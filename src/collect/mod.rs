@@ -9,7 +9,10 @@ mod ecr;
 mod ecs;
 mod error;
 mod iam;
+mod logs;
 mod network;
+mod placement;
+mod secrets;
 pub mod sweep;
 
 use aws_config::SdkConfig;
@@ -36,6 +39,12 @@ pub struct Clients {
     pub iam: aws_sdk_iam::Client,
     /// Secrets Manager (secret metadata only: DescribeSecret, never GetSecretValue).
     pub secretsmanager: aws_sdk_secretsmanager::Client,
+    /// KMS (key metadata only: DescribeKey).
+    pub kms: aws_sdk_kms::Client,
+    /// CloudWatch Logs (log groups).
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+    /// EFS (mount targets, their security groups, file system policies).
+    pub efs: aws_sdk_efs::Client,
 }
 
 impl Clients {
@@ -48,6 +57,9 @@ impl Clients {
             ecr: aws_sdk_ecr::Client::new(conf),
             iam: aws_sdk_iam::Client::new(conf),
             secretsmanager: aws_sdk_secretsmanager::Client::new(conf),
+            kms: aws_sdk_kms::Client::new(conf),
+            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
+            efs: aws_sdk_efs::Client::new(conf),
         }
     }
 }
@@ -99,7 +111,7 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
     };
     let td = task_definition.as_ref().and_then(Readable::value);
     let wants = |stage| stopped_task.is_some() && request.stage.includes(stage);
-    let (network, image, iam) = tokio::join!(
+    let (network, image, iam, secrets, logging, placement) = tokio::join!(
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Network) => {
@@ -122,6 +134,30 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
                 _ => None,
             }
         },
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Secrets) => {
+                    Some(secrets::secrets(clients, region, t, td).await)
+                }
+                _ => None,
+            }
+        },
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Logging) => {
+                    Some(logs::logging(clients, region, t, td).await)
+                }
+                _ => None,
+            }
+        },
+        async {
+            match stopped_task {
+                Some(t) if wants(StageName::Placement) => {
+                    Some(placement::placement(clients, region, t, td).await)
+                }
+                _ => None,
+            }
+        },
     );
 
     Facts {
@@ -133,5 +169,8 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         network,
         image,
         iam,
+        secrets,
+        logging,
+        placement,
     }
 }

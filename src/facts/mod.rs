@@ -9,7 +9,10 @@
 mod ecs;
 mod iam;
 mod image;
+mod logging;
 mod network;
+mod placement;
+mod secrets;
 mod sweep;
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +20,10 @@ use serde::{Deserialize, Serialize};
 pub use ecs::*;
 pub use iam::*;
 pub use image::*;
+pub use logging::*;
 pub use network::*;
+pub use placement::*;
+pub use secrets::*;
 pub use sweep::*;
 
 /// The version of the Facts layout. Bumped only when an old snapshot can no longer be read as-is.
@@ -47,6 +53,15 @@ pub struct Facts {
     /// Roles and policies, when the iam stage applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iam: Option<IamFacts>,
+    /// Secret and parameter metadata, when the secrets stage applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<SecretsFacts>,
+    /// Log groups, when the logging stage applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<LoggingFacts>,
+    /// Capacity, instances, constraints and EFS, when the placement stage applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<PlacementFacts>,
 }
 
 /// What the caller asked for.

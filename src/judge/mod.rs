@@ -6,8 +6,11 @@
 
 pub mod iam;
 pub mod image;
+pub mod logging;
 pub mod network;
+pub mod placement;
 pub mod policy;
+pub mod secrets;
 pub mod sweep;
 pub mod task;
 
@@ -111,6 +114,9 @@ fn later_stage(name: StageName, facts: &Facts) -> StageResult {
         StageName::Network => network::judge(facts),
         StageName::Image => image::judge(facts),
         StageName::Iam => iam::judge(facts),
+        StageName::Secrets => secrets::judge(facts),
+        StageName::Logging => logging::judge(facts),
+        StageName::Placement => placement::judge(facts),
         _ => StageResult::skipped(name, "not implemented yet"),
     }
 }

@@ -33,6 +33,9 @@ fn facts_with(task: TaskFacts) -> Facts {
         network: None,
         image: None,
         iam: None,
+        secrets: None,
+        logging: None,
+        placement: None,
     }
 }
 

@@ -99,6 +99,9 @@ fn facts(images: Vec<ImageLookupFacts>, role: Option<&str>, reason: &str) -> Fac
             registry_credentials: vec![],
         }),
         iam: None,
+        secrets: None,
+        logging: None,
+        placement: None,
     }
 }
 

@@ -207,6 +207,9 @@ fn seed() -> Facts {
         network: Some(network),
         image: None,
         iam: None,
+        secrets: None,
+        logging: None,
+        placement: None,
     }
 }
 
