@@ -8,6 +8,7 @@
 use std::fmt;
 
 use crate::facts::TaskDefinitionFacts;
+use crate::image_ref::ImageRef;
 
 /// A service the start talks to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -79,35 +80,16 @@ pub enum Registry {
     Other(String),
 }
 
-/// The registry host of an image reference (`nginx` → `registry-1.docker.io`). Only the
-/// host matters here; the image stage parses references fully.
-pub fn registry_of(image: &str) -> Registry {
-    let first = image.split('/').next().unwrap_or("");
-    let has_host =
-        image.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
-    if !has_host {
-        return Registry::Other("registry-1.docker.io".into());
-    }
-    let host = first
-        .split(':')
-        .next()
-        .unwrap_or(first)
-        .to_ascii_lowercase();
-    let labels: Vec<&str> = host.split('.').collect();
-    // <account>.dkr.ecr.<region>.amazonaws.com[.cn], with optional -fips
-    if labels.len() >= 6
-        && labels[1] == "dkr"
-        && labels[2].starts_with("ecr")
-        && labels[4] == "amazonaws"
-    {
-        return Registry::Ecr {
-            region: labels[3].to_string(),
-        };
-    }
-    if host == "docker.io" || host == "index.docker.io" {
-        return Registry::Other("registry-1.docker.io".into());
-    }
-    Registry::Other(host)
+/// Where an image is pulled from, as far as the network is concerned (`nginx` →
+/// `registry-1.docker.io`). None for a reference that does not parse: the image stage reports
+/// it, and there is no destination to follow.
+pub fn registry_of(image: &str) -> Option<Registry> {
+    let r = ImageRef::parse(image).ok()?;
+    Some(match r.ecr() {
+        Some(e) => Registry::Ecr { region: e.region },
+        None if r.is_docker_hub() => Registry::Other("registry-1.docker.io".into()),
+        None => Registry::Other(r.host()),
+    })
 }
 
 /// The destinations the task definition's start needs, in a stable order, each once.
@@ -119,8 +101,8 @@ pub fn needed(td: &TaskDefinitionFacts, region: &str) -> Vec<Destination> {
         }
     };
     for c in &td.container_definitions {
-        if let Some(image) = c.image.as_deref() {
-            match registry_of(image) {
+        if let Some(registry) = c.image.as_deref().and_then(registry_of) {
+            match registry {
                 Registry::Ecr { region: r } if r == region => {
                     add(
                         Service::EcrApi,
@@ -197,47 +179,47 @@ mod tests {
 
     #[test]
     fn registries() {
-        assert_eq!(
-            registry_of("nginx"),
-            Registry::Other("registry-1.docker.io".into())
-        );
+        let other = |h: &str| Some(Registry::Other(h.to_string()));
+        let ecr = |r: &str| {
+            Some(Registry::Ecr {
+                region: r.to_string(),
+            })
+        };
+        assert_eq!(registry_of("nginx"), other("registry-1.docker.io"));
         assert_eq!(
             registry_of("library/nginx:1"),
-            Registry::Other("registry-1.docker.io".into())
+            other("registry-1.docker.io")
         );
         assert_eq!(
             registry_of("docker.io/library/nginx"),
-            Registry::Other("registry-1.docker.io".into())
+            other("registry-1.docker.io")
         );
         assert_eq!(
             registry_of("public.ecr.aws/nginx/nginx:1"),
-            Registry::Other("public.ecr.aws".into())
+            other("public.ecr.aws")
         );
         assert_eq!(
             registry_of("quay.io/prometheus/node-exporter"),
-            Registry::Other("quay.io".into())
+            other("quay.io")
         );
-        assert_eq!(
-            registry_of("localhost:5000/app"),
-            Registry::Other("localhost".into())
+        assert_eq!(registry_of("localhost:5000/app"), other("localhost"));
+        let digest = format!(
+            "111122223333.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:{}",
+            "a".repeat(64)
         );
-        assert_eq!(
-            registry_of("111122223333.dkr.ecr.eu-west-1.amazonaws.com/app@sha256:abc"),
-            Registry::Ecr {
-                region: "eu-west-1".into()
-            }
-        );
+        assert_eq!(registry_of(&digest), ecr("eu-west-1"));
         assert_eq!(
             registry_of("111122223333.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1"),
-            Registry::Ecr {
-                region: "cn-north-1".into()
-            }
+            ecr("cn-north-1")
         );
         assert_eq!(
             registry_of("111122223333.dkr.ecr-fips.us-east-1.amazonaws.com/app:1"),
-            Registry::Ecr {
-                region: "us-east-1".into()
-            }
+            ecr("us-east-1")
+        );
+        assert_eq!(
+            registry_of("UPPER/Case:tag"),
+            None,
+            "an invalid reference names no destination"
         );
     }
 

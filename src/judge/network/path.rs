@@ -694,8 +694,11 @@ fn required_calls(cx: &Cx<'_>, service: &Service) -> Vec<(String, String)> {
                 .flat_map(|t| &t.container_definitions)
                 .filter_map(|c| c.image.as_deref())
             {
-                if let Some(repo) = ecr_repository(image) {
-                    let arn = format!("arn:aws:ecr:{region}:{}:repository/{}", repo.0, repo.1);
+                let arn = crate::image_ref::ImageRef::parse(image)
+                    .ok()
+                    .filter(|r| r.ecr().is_some_and(|e| e.region == region))
+                    .and_then(|r| r.repository_arn());
+                if let Some(arn) = arn {
                     calls.push(("ecr:BatchGetImage".to_string(), arn.clone()));
                     calls.push(("ecr:GetDownloadUrlForLayer".to_string(), arn));
                 }
@@ -764,21 +767,6 @@ fn required_calls(cx: &Cx<'_>, service: &Service) -> Vec<(String, String)> {
     }
     calls.dedup();
     calls
-}
-
-/// (account, repository) of a private ECR image reference.
-fn ecr_repository(image: &str) -> Option<(String, String)> {
-    let (host, rest) = image.split_once('/')?;
-    let account = host.split('.').next()?;
-    if !host.contains(".dkr.ecr.") || account.len() != 12 {
-        return None;
-    }
-    let repo = rest.split('@').next()?;
-    let repo = match repo.rsplit_once(':') {
-        Some((r, tag)) if !tag.contains('/') => r,
-        _ => repo,
-    };
-    Some((account.to_string(), repo.to_string()))
 }
 
 /// Follows one destination's path.

@@ -653,3 +653,29 @@ fn the_text_view_marks_the_blocking_hop() {
         "{text}"
     );
 }
+
+#[test]
+fn an_ecr_endpoint_policy_limited_to_another_repository_denies_the_pull() {
+    let mut f = seed();
+    let mut pl = rule(true, 443);
+    pl.prefix_list_id = Some("pl-s3".into());
+    vec_of(&mut net(&mut f).security_groups)[0].rules.push(pl);
+    vec_of(&mut net(&mut f).vpc_endpoints).iter_mut().find(|e| e.id == "vpce-dkr").unwrap().policy_document = Some(
+        r#"{"Statement":[{"Effect":"Allow","Principal":"*","Action":["ecr:BatchGetImage","ecr:GetDownloadUrlForLayer"],"Resource":"arn:aws:ecr:us-east-1:111122223333:repository/other"}]}"#.into(),
+    );
+    set_reason(
+        &mut f,
+        "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref 111122223333.dkr.ecr.us-east-1.amazonaws.com/api:1: unexpected status code 403 Forbidden",
+    );
+    let r = report(&f);
+    let denied = network_stage(&r)
+        .findings
+        .iter()
+        .find(|f| f.code == Code::NetEndpointPolicyDenies && f.status == Status::Fail)
+        .unwrap_or_else(|| panic!("{:#?}", network_stage(&r)));
+    assert_eq!(
+        denied.evidence["resource"],
+        "arn:aws:ecr:us-east-1:111122223333:repository/api"
+    );
+    assert_eq!(denied.evidence["vpcEndpointId"], "vpce-dkr");
+}
