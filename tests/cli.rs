@@ -132,6 +132,34 @@ fn readme_first_command_diagnoses_the_shipped_example_offline() {
 }
 
 #[test]
+fn the_readme_excerpt_is_what_the_example_prints() {
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- example-output -->")
+        .expect("README has the example output");
+    let end = readme.find("<!-- /example-output -->").unwrap();
+    let block = &readme[start..end];
+    let o = offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+    ]);
+    let text = stdout(&o);
+    let lines: Vec<&str> = block
+        .lines()
+        .skip(2)
+        .filter(|l| !l.starts_with("```"))
+        .collect();
+    assert!(lines.len() >= 5, "{block}");
+    for line in lines {
+        assert!(
+            text.contains(line),
+            "README line not in the real output: {line:?}"
+        );
+    }
+}
+
+#[test]
 fn the_example_as_json_follows_the_contract() {
     let o = offline(&[
         "diagnose",

@@ -92,6 +92,21 @@ pub fn text(r: &Report) -> String {
     }
     let _ = writeln!(out, "{line}");
     let _ = writeln!(out, "{}", r.summary);
+    // What broke, where, and the change that fixes it, before any detail.
+    if let Some(f) = r.root_finding().filter(|f| !f.remediation.is_empty()) {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "ROOT CAUSE  {}: {}", f.code, f.title);
+        for line in f.detail.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        let _ = writeln!(out, "FIX");
+        for line in f.remediation.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+        if let Some(doc) = f.docs.first() {
+            let _ = writeln!(out, "DOCS  {doc}");
+        }
+    }
     for s in &r.stages {
         let _ = writeln!(out);
         let _ = writeln!(out, "[{}] {} - {}", s.name, s.status, s.summary);
