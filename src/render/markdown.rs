@@ -1,11 +1,121 @@
-//! Markdown: the same content as text, for tickets and chat.
+//! Markdown: the same content and order as text, for the Automation console, SNS and chat.
+//!
+//! Every string that comes from the account (names, descriptions, stop reasons) is escaped:
+//! it must not become a link, a heading or a table cell boundary in someone's ticket.
 
 use std::fmt::Write;
 
-use crate::report::Report;
+use crate::report::{Finding, PathView, Report, Status};
 
+/// Escapes text for a Markdown paragraph or table cell: Markdown punctuation, HTML and newlines.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' | '>' | '<' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for inside a code span: backticks cannot be escaped there, so they are replaced.
+fn code(s: &str) -> String {
+    s.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
+/// A label for a Mermaid node: quotes, brackets and pipes would end it early.
+fn mermaid_label(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '"' | '[' | ']' | '|' | '<' | '>' | '{' | '}' | '`' | ';' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// The resource IDs a hop names (`sg-…`, `rtb-…`, `pl-…`), for short diagram labels.
+fn ids(detail: &str) -> Vec<&str> {
+    const PREFIXES: [&str; 10] = [
+        "sg-", "rtb-", "acl-", "vpce-", "nat-", "igw-", "pl-", "tgw-", "eni-", "pcx-",
+    ];
+    let mut found: Vec<&str> = detail
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| {
+            PREFIXES
+                .iter()
+                .any(|p| w.starts_with(p) && w.len() > p.len())
+        })
+        .collect();
+    found.dedup();
+    found.truncate(2);
+    found
+}
+
+/// A Mermaid flowchart of one path: the task, each hop, the service; the blocking hop marked.
+pub fn mermaid(p: &PathView) -> String {
+    let mut out = String::from("flowchart LR\n");
+    let _ = writeln!(out, "  n0[\"task\"]");
+    let mut blocked = None;
+    for (i, h) in p.hops.iter().enumerate() {
+        let mut label = format!("{} {}", h.layer, h.status.as_str());
+        let named = ids(&h.detail);
+        if !named.is_empty() {
+            label.push(' ');
+            label.push_str(&named.join(" "));
+        }
+        let _ = writeln!(out, "  n{}[\"{}\"]", i + 1, mermaid_label(&label));
+        let _ = writeln!(out, "  n{} --> n{}", i, i + 1);
+        if h.status == Status::Fail && blocked.is_none() {
+            blocked = Some(i + 1);
+        }
+    }
+    let last = p.hops.len() + 1;
+    let _ = writeln!(out, "  n{last}[\"{}\"]", mermaid_label(&p.destination));
+    let _ = writeln!(out, "  n{} --> n{last}", last - 1);
+    if let Some(b) = blocked {
+        let _ = writeln!(
+            out,
+            "  classDef blocked fill:#fdd,stroke:#c00,stroke-width:2px"
+        );
+        let _ = writeln!(out, "  class n{b} blocked");
+    }
+    out
+}
+
+fn finding(out: &mut String, f: &Finding) {
+    let _ = writeln!(out, "- **{}** `{}` {}", f.status, f.code, cell(&f.title));
+    let _ = writeln!(out, "  - {}", cell(&f.detail));
+    for (k, v) in &f.evidence {
+        let text = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let _ = writeln!(out, "  - {k}: `{}`", code(&text));
+    }
+    if !f.remediation.is_empty() {
+        // Prose stays prose; the AWS CLI commands go in a block a person can copy.
+        let (commands, prose): (Vec<&str>, Vec<&str>) = f
+            .remediation
+            .lines()
+            .partition(|l| l.trim_start().starts_with("aws "));
+        if !prose.is_empty() {
+            let _ = writeln!(out, "  - Fix: {}", cell(&prose.join(" ")));
+        }
+        if !commands.is_empty() {
+            let block: Vec<String> = commands
+                .iter()
+                .map(|c| format!("    {}", code(c.trim())))
+                .collect();
+            let _ = writeln!(out, "\n    ```sh\n{}\n    ```", block.join("\n"));
+        }
+    }
 }
 
 /// The report as Markdown.
@@ -13,12 +123,12 @@ pub fn markdown(r: &Report) -> String {
     let mut out = String::new();
     let t = &r.task;
     let _ = writeln!(out, "## ecs-task-doctor: {}\n", r.verdict);
-    let _ = writeln!(out, "{}\n", r.summary);
+    let _ = writeln!(out, "{}\n", cell(&r.summary));
     let _ = writeln!(out, "| | |\n|---|---|");
     let _ = writeln!(
         out,
         "| Task | `{}` |",
-        cell(t.arn.as_deref().unwrap_or("unknown"))
+        code(t.arn.as_deref().unwrap_or("unknown"))
     );
     if let Some(reason) = &t.stopped_reason {
         let _ = writeln!(out, "| Stopped reason | {} |", cell(reason));
@@ -29,6 +139,13 @@ pub fn markdown(r: &Report) -> String {
     if let Some(rc) = r.root_cause {
         let _ = writeln!(out, "| Root cause | `{rc}` |");
     }
+    if let Some(f) = r.root_finding() {
+        let _ = writeln!(out, "\n### Root cause: {}\n", cell(&f.title));
+        finding(&mut out, f);
+        if let Some(doc) = f.docs.first() {
+            let _ = writeln!(out, "\nDocs: <{doc}>");
+        }
+    }
     for s in &r.stages {
         let _ = writeln!(
             out,
@@ -37,20 +154,125 @@ pub fn markdown(r: &Report) -> String {
             s.status,
             cell(&s.summary)
         );
-        for f in &s.findings {
-            let _ = writeln!(out, "- **{}** `{}` {}", f.status, f.code, cell(&f.title));
-            let _ = writeln!(out, "  - {}", cell(&f.detail));
-            for (k, v) in &f.evidence {
-                let _ = writeln!(
-                    out,
-                    "  - {k}: `{}`",
-                    cell(&v.to_string().trim_matches('"').to_string())
-                );
-            }
-            if !f.remediation.is_empty() {
-                let _ = writeln!(out, "  - Fix: {}", cell(&f.remediation));
-            }
+        if let Some(p) = s.paths.iter().find(|p| p.status == Status::Fail) {
+            let _ = writeln!(
+                out,
+                "Path to {} via {}:\n",
+                cell(&p.destination),
+                cell(&p.via)
+            );
+            let _ = writeln!(out, "```mermaid\n{}```\n", mermaid(p));
+        }
+        for f in s.findings.iter().filter(|f| f.status != Status::Pass) {
+            finding(&mut out, f);
+        }
+        let verified: Vec<String> = s
+            .findings
+            .iter()
+            .filter(|f| f.status == Status::Pass)
+            .map(|f| format!("`{}`", f.code))
+            .collect();
+        if !verified.is_empty() {
+            let _ = writeln!(out, "- verified: {}", verified.join(", "));
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::Hop;
+
+    fn path(details: &[(&str, Status, &str)]) -> PathView {
+        PathView {
+            destination: "s3 (ECR layers)".into(),
+            why: "layers".into(),
+            via: "gateway endpoint vpce-1".into(),
+            status: Status::Fail,
+            hops: details
+                .iter()
+                .map(|(layer, status, detail)| Hop {
+                    layer: layer.to_string(),
+                    status: *status,
+                    detail: detail.to_string(),
+                    code: None,
+                })
+                .collect(),
+        }
+    }
+
+    /// The small Mermaid subset the renderer emits: a header, node declarations with quoted
+    /// labels, edges, one classDef and one class line.
+    fn assert_mermaid_subset(m: &str) {
+        let mut lines = m.lines();
+        assert_eq!(lines.next(), Some("flowchart LR"));
+        for l in lines {
+            let l = l.trim();
+            let node = l.split_once("[\"").is_some_and(|(id, rest)| {
+                id.starts_with('n')
+                    && id[1..].chars().all(|c| c.is_ascii_digit())
+                    && rest.ends_with("\"]")
+                    && !rest[..rest.len() - 2].contains(['"', '[', ']'])
+            });
+            let edge = l.split_once(" --> ").is_some_and(|(a, b)| {
+                [a, b].iter().all(|x| {
+                    x.starts_with('n') && x.len() > 1 && x[1..].chars().all(|c| c.is_ascii_digit())
+                })
+            });
+            let class = l.starts_with("classDef blocked ")
+                || (l.starts_with("class n") && l.ends_with(" blocked"));
+            assert!(node || edge || class, "not in the subset: {l:?}");
+        }
+    }
+
+    #[test]
+    fn the_blocking_hop_is_marked_and_named() {
+        let p = path(&[
+            (
+                "route",
+                Status::Pass,
+                "rtb-0b2 sends pl-63a to VPC endpoint vpce-0d9 (active).",
+            ),
+            (
+                "sg-egress",
+                Status::Fail,
+                "The task's security groups (sg-0a8) allow no egress tcp/443 to pl-63a.",
+            ),
+            ("nacl-out", Status::Pass, "acl-0e1 allows it."),
+        ]);
+        let m = mermaid(&p);
+        assert_mermaid_subset(&m);
+        assert!(m.contains("n2[\"sg-egress FAIL sg-0a8 pl-63a\"]"), "{m}");
+        assert!(m.contains("class n2 blocked"), "{m}");
+        assert!(m.contains("n4[\"s3 (ECR layers)\"]"), "{m}");
+    }
+
+    #[test]
+    fn hostile_strings_cannot_break_out() {
+        let p = path(&[(
+            "dns",
+            Status::Fail,
+            "\"] --> evil[\"x\" ; click n1 \"javascript:alert(1)\"",
+        )]);
+        assert_mermaid_subset(&mermaid(&p));
+        let esc = cell("[link](https://evil.example) <script> # heading | cell\n* list");
+        assert!(
+            !esc.contains("](") && !esc.contains("<script>") && !esc.contains('\n'),
+            "{esc}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_hop_text_stays_in_the_subset(details in proptest::collection::vec(("\\PC{0,40}", 0u8..2, "\\PC{0,80}"), 0..6)) {
+            let hops: Vec<(&str, Status, &str)> = details
+                .iter()
+                .map(|(l, s, d)| (l.as_str(), if *s == 0 { Status::Pass } else { Status::Fail }, d.as_str()))
+                .collect();
+            let mut p = path(&hops);
+            p.destination = details.first().map(|d| d.2.clone()).unwrap_or_default();
+            assert_mermaid_subset(&mermaid(&p));
+        }
+    }
 }
