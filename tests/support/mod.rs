@@ -9,8 +9,11 @@
 
 pub mod ecr;
 pub mod iam;
+pub mod logging;
 pub mod network;
+pub mod placement;
 pub mod scenario;
+pub mod secrets;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

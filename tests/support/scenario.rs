@@ -264,3 +264,90 @@ pub async fn run_in(conf: &SdkConfig, like: &FargateTask, stop_reason: Option<&s
     .await;
     arn
 }
+
+/// A Fargate task whose only container references exactly `secrets` (name, valueFrom) instead
+/// of the default secret; everything else (image, execution role, logs) as in
+/// [`task_definition`], so only the secrets can be wrong.
+pub async fn fargate_task_with_secrets(
+    conf: &SdkConfig,
+    secrets: &[(&str, &str)],
+    stop_reason: Option<&str>,
+) -> FargateTask {
+    let ecs = aws_sdk_ecs::Client::new(conf);
+    let cluster = unique("cluster");
+    ecs.create_cluster()
+        .cluster_name(&cluster)
+        .send()
+        .await
+        .unwrap();
+    let (subnet_id, sg_id) = vpc(conf).await;
+    let family = unique("payments-api");
+    super::ecr::ensure_image(conf, "payments-api", "1.2.3").await;
+    let image = format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3");
+    let execution_role = super::ecr::execution_role(conf).await;
+    let container = ContainerDefinition::builder()
+        .name("api")
+        .image(image)
+        .essential(true)
+        // moto needs container memory to run the task (MOTO-NOTES.md).
+        .memory(1024)
+        .set_secrets(Some(
+            secrets
+                .iter()
+                .map(|(name, value_from)| {
+                    Secret::builder()
+                        .name(*name)
+                        .value_from(*value_from)
+                        .build()
+                        .unwrap()
+                })
+                .collect(),
+        ))
+        .log_configuration(
+            LogConfiguration::builder()
+                .log_driver(LogDriver::Awslogs)
+                .options("awslogs-group", format!("/ecs/{family}"))
+                .options("awslogs-region", REGION)
+                .options("awslogs-stream-prefix", "api")
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let td_arn = ecs
+        .register_task_definition()
+        .family(&family)
+        .network_mode(NetworkMode::Awsvpc)
+        .requires_compatibilities(Compatibility::Fargate)
+        .cpu("512")
+        .memory("1024")
+        .execution_role_arn(execution_role)
+        .container_definitions(container)
+        .send()
+        .await
+        .unwrap()
+        .task_definition()
+        .unwrap()
+        .task_definition_arn()
+        .unwrap()
+        .to_string();
+    let (task_arn, task_id) = run_fargate_task(
+        conf,
+        &RunSpec {
+            cluster: &cluster,
+            task_definition_arn: &td_arn,
+            subnet_id: &subnet_id,
+            security_group_ids: std::slice::from_ref(&sg_id),
+            assign_public_ip: false,
+            group: None,
+            stop_reason,
+        },
+    )
+    .await;
+    FargateTask {
+        cluster,
+        task_arn,
+        task_id,
+        task_definition_arn: td_arn,
+        subnet_id,
+    }
+}

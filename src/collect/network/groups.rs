@@ -4,7 +4,7 @@ use super::*;
 
 /// Reads the given groups, then the groups their rules reference (one level: enough to name
 /// a peer group and see whether it exists).
-pub(super) async fn security_groups(
+pub(crate) async fn security_groups(
     ec2: &aws_sdk_ec2::Client,
     ids: &[String],
 ) -> Readable<Vec<SecurityGroupFacts>> {

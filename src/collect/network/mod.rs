@@ -10,7 +10,7 @@
 //!
 //! The conversions are plain functions of SDK types, unit-tested with SDK builders.
 
-mod groups;
+pub(super) mod groups;
 mod origin;
 #[cfg(test)]
 mod tests;

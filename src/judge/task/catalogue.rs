@@ -17,7 +17,7 @@ use crate::report::FailureClass;
 use FailureClass::*;
 
 /// Bumped whenever a pattern is added, removed or reordered; shown in the evidence.
-pub const CATALOGUE_VERSION: &str = "2026-11-28.1";
+pub const CATALOGUE_VERSION: &str = "2026-11-28.2";
 
 /// Which generation of ECS wording a pattern was written from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +146,14 @@ pub static PATTERNS: &[Pattern] = &[
        details: &["resourcenotfoundexception", "can't find the specified secret", "can\u{2019}t find the specified secret"],
        SecretNotFound, true, Wording::Any,
        "a Secrets Manager secret named in the task definition does not exist"),
+    p!("asm.pending-deletion", markers: &["secret from asm", "secrets from asm", "from secrets manager", "registry auth from asm"],
+       details: &["marked for deletion", "scheduled for deletion"],
+       SecretNotFound, true, Wording::Any,
+       "a Secrets Manager secret the task references is scheduled for deletion"),
+    p!("kms.key-state", markers: &["decryptionfailure", "kmsinvalidstateexception", "kmsdisabledexception", "kms key is disabled", "is pending deletion"],
+       details: &[],
+       SecretsAccessDenied, true, Wording::Any,
+       "the KMS key that encrypts a secret or parameter is disabled, pending deletion or unusable"),
     // --- Logging ---
     p!("logs.logger-args", markers: &["failed to validate logger args", "failed to initialize logging driver", "cannot find the amazon cloudwatch log group", "connection issue between the task and amazon cloudwatch"],
        details: &[], Logging, true, Wording::Any,
@@ -465,6 +473,15 @@ mod tests {
         (
             "ResourceInitializationError: failed to validate logger args: : signal: killed",
             Logging,
+        ),
+        // Secrets that exist but cannot be read (not in §2; AWS error names)
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: InvalidRequestException: You can't perform this operation on the secret because it was marked for deletion.",
+            SecretNotFound,
+        ),
+        (
+            "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf from secrets manager: DecryptionFailure: Secrets Manager can't decrypt the protected secret text using the provided KMS key.",
+            SecretsAccessDenied,
         ),
         // §2.6 CannotStartContainerError
         (
