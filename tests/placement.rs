@@ -235,12 +235,12 @@ async fn an_efs_policy_denying_mounts_without_tls_fails_and_tls_passes() {
     no_fail(&report);
     s.efs_tls = false;
     let (_, report) = diagnose(s, None).await;
-    assert_eq!(report["rootCause"], "EFS_NFS_BLOCKED", "{report:#}");
+    assert_eq!(report["rootCause"], "EFS_POLICY_DENIES_MOUNT", "{report:#}");
     let f = stage(&report, "placement")["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["code"] == "EFS_NFS_BLOCKED" && f["status"] == "FAIL")
+        .find(|f| f["code"] == "EFS_POLICY_DENIES_MOUNT" && f["status"] == "FAIL")
         .expect("a failing policy finding");
     assert_eq!(
         f["evidence"]["statement"], "file system policy: TlsOnly",

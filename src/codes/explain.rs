@@ -62,6 +62,7 @@ const VERIFY_CONNECTIVITY: &str =
 const VPC_DNS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html";
 const SG_RULES: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html";
 const NACLS: &str = "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-network-acls.html";
+const EFS_IAM: &str = "https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html";
 const MANAGED_PREFIX_LISTS: &str =
     "https://docs.aws.amazon.com/vpc/latest/userguide/working-with-aws-managed-prefix-lists.html";
 const GATEWAY_ENDPOINTS: &str =
@@ -1471,6 +1472,30 @@ task's group if it restricts egress:
 If a network ACL restricts traffic, allow TCP 2049 toward the mount target's subnet and the replies
 back to the task's subnet; ACLs are stateless, so both directions need rules."#,
             docs: &[SG_RULES, NACLS, STOPPED_TASK_ERRORS],
+        },
+        Code::EfsPolicyDeniesMount => Explanation {
+            title: "The EFS file system policy denies the task's mount",
+            text: r#"What it means
+The task mounts an EFS volume, and the file system's policy (its resource policy) has a Deny
+statement that matches the task's mount, elasticfilesystem:ClientMount: most often a statement that
+denies clients not using TLS (aws:SecureTransport false) while the volume's transitEncryption is
+DISABLED, or one that only allows a given access point or an IAM-authorised principal. The evidence
+names the statement and the request as the tool evaluated it (TLS on or off, the access point, the
+principal).
+
+Why the task cannot start
+EFS evaluates the file system policy when the client mounts; a denied mount fails, the volume cannot
+be created, and the task fails to start. Whether the task role's own policies allow the mount is
+the iam stage's question; this code is about an explicit Deny in the file system policy.
+
+How to fix
+Make the volume match the policy, or change the policy:
+    aws efs describe-file-system-policy --file-system-id <fs-id>
+Set "transitEncryption": "ENABLED" (and, where the policy requires it, the access point and
+"authorizationConfig": {"iam": "ENABLED"} with a task role the policy allows) in the task
+definition's efsVolumeConfiguration and register a new revision; or narrow the Deny and apply it:
+    aws efs put-file-system-policy --file-system-id <fs-id> --policy file://policy.json"#,
+            docs: &[EFS_IAM, STOPPED_TASK_ERRORS],
         },
     }
 }

@@ -151,6 +151,8 @@ codes! {
     EfsMountTargetMissing = "EFS_MOUNT_TARGET_MISSING" in Placement;
     /// NFS (TCP 2049) between the task and the EFS mount target is blocked.
     EfsNfsBlocked = "EFS_NFS_BLOCKED" in Placement;
+    /// The EFS file system policy denies the task's mount (TLS, access point or IAM conditions).
+    EfsPolicyDeniesMount = "EFS_POLICY_DENIES_MOUNT" in Placement;
 }
 
 impl Code {

@@ -429,7 +429,7 @@ pub fn policy(fs: &EfsFileSystemFacts, req: &MountRequest<'_>) -> Option<Finding
     let e = evaluate_set(&set, &ctx);
     let f = match (e.verdict, e.explicit_deny) {
         (Verdict::Denied, true) => Finding::new(
-            Code::EfsNfsBlocked,
+            Code::EfsPolicyDeniesMount,
             Status::Fail,
             Severity::Critical,
             format!("The file system policy of {id} denies the task's mount ({action}): {}", e.detail),
@@ -439,13 +439,13 @@ pub fn policy(fs: &EfsFileSystemFacts, req: &MountRequest<'_>) -> Option<Finding
             e.statement.as_deref().unwrap_or("that denies")
         )),
         (Verdict::Allowed, _) => Finding::new(
-            Code::EfsNfsBlocked,
+            Code::EfsPolicyDeniesMount,
             Status::Pass,
             Severity::Info,
             format!("No statement of the file system policy of {id} denies the task's mount."),
         ),
         _ => Finding::new(
-            Code::EfsNfsBlocked,
+            Code::EfsPolicyDeniesMount,
             Status::Unknown,
             Severity::Medium,
             format!("Whether the file system policy of {id} lets the task mount cannot be decided: {}", e.detail),
