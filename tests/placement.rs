@@ -211,6 +211,40 @@ async fn efs_with_2049_blocked_fails() {
 }
 
 #[tokio::test]
+async fn a_healthy_task_with_secrets_logs_and_efs_has_no_fail_in_any_stage() {
+    // A stop reason of class `other`, so that every stage applies and runs: nothing may fail.
+    let reason = "CannotStartContainerError: Error response from daemon: failed to create task for container: OCI runtime create failed";
+    let mut s = PlacementScenario::new(1, 256, reason);
+    s.efs = Some(Efs::Healthy);
+    s.internet = true;
+    s.secrets_and_logs = true;
+    let (_, report) = diagnose(s, None).await;
+    no_fail(&report);
+    for name in ["image", "iam", "network", "secrets", "logging", "placement"] {
+        let st = stage(&report, name);
+        assert_ne!(st["status"], "SKIPPED", "{name} did not run: {st:#}");
+    }
+    assert_eq!(
+        finding_in(&report, "secrets", "SECRET_NOT_FOUND")["status"],
+        "PASS"
+    );
+    assert_eq!(
+        finding_in(&report, "logging", "LOG_GROUP_MISSING")["status"],
+        "PASS"
+    );
+    assert_eq!(finding(&report, "EFS_NFS_BLOCKED")["status"], "PASS");
+}
+
+fn finding_in<'a>(report: &'a Value, stage_name: &str, code: &str) -> &'a Value {
+    stage(report, stage_name)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {stage_name}: {report:#}"))
+}
+
+#[tokio::test]
 async fn a_healthy_efs_task_has_no_fail() {
     let mut s = PlacementScenario::new(1, 256, EFS_TIMEOUT);
     s.efs = Some(Efs::Healthy);

@@ -51,7 +51,13 @@ pub struct PlacementScenario {
     pub efs_policy: Option<String>,
     /// The volume's transitEncryption (ENABLED unless set to false).
     pub efs_tls: bool,
+    /// Give the task an execution role, a Secrets Manager secret and an awslogs group that all
+    /// exist, so that every stage has something real to verify.
+    pub secrets_and_logs: bool,
 }
+
+/// The execution role, secret ARN and log group of a `secrets_and_logs` scenario.
+type Extras = (String, String, String);
 
 /// What a scenario built.
 #[derive(Debug, Clone)]
@@ -158,6 +164,7 @@ impl PlacementScenario {
             internet: false,
             efs_policy: None,
             efs_tls: true,
+            secrets_and_logs: false,
         }
     }
 
@@ -268,7 +275,12 @@ impl PlacementScenario {
         }
 
         let td = self
-            .task_definition(&ecs, file_system_id.as_deref(), self.memory)
+            .task_definition(
+                &ecs,
+                file_system_id.as_deref(),
+                self.memory,
+                self.extras(conf).await.as_ref(),
+            )
             .await;
         let task_arn = ecs
             .run_task()
@@ -297,7 +309,7 @@ impl PlacementScenario {
                 efs: None,
                 ..self.clone()
             };
-            let ftd = filler.task_definition(&ecs, None, m).await;
+            let ftd = filler.task_definition(&ecs, None, m, None).await;
             for _ in 0..self.instances {
                 let placed = ecs
                     .run_task()
@@ -318,25 +330,61 @@ impl PlacementScenario {
         }
     }
 
+    /// The role, secret and log group a `secrets_and_logs` scenario uses, created in moto.
+    async fn extras(&self, conf: &SdkConfig) -> Option<Extras> {
+        if !self.secrets_and_logs {
+            return None;
+        }
+        let role = super::ecr::execution_role(conf).await;
+        let secret = super::ecr::secret(conf, &unique("placed/db")).await;
+        let group = unique("/ecs/placed");
+        aws_sdk_cloudwatchlogs::Client::new(conf)
+            .create_log_group()
+            .log_group_name(&group)
+            .send()
+            .await
+            .unwrap();
+        Some((role, secret, group))
+    }
+
     async fn task_definition(
         &self,
         ecs: &aws_sdk_ecs::Client,
         fs: Option<&str>,
         memory: i32,
+        extras: Option<&Extras>,
     ) -> String {
+        let mut container = ContainerDefinition::builder()
+            .name("app")
+            .image("public.ecr.aws/docker/library/busybox:latest")
+            .memory(memory)
+            .essential(true);
         let mut req = ecs
             .register_task_definition()
             .family(unique("placed"))
             .network_mode(NetworkMode::Bridge)
-            .requires_compatibilities(Compatibility::Ec2)
-            .container_definitions(
-                ContainerDefinition::builder()
-                    .name("app")
-                    .image("public.ecr.aws/docker/library/busybox:latest")
-                    .memory(memory)
-                    .essential(true)
-                    .build(),
-            );
+            .requires_compatibilities(Compatibility::Ec2);
+        if let Some((role, secret, group)) = extras {
+            container = container
+                .secrets(
+                    aws_sdk_ecs::types::Secret::builder()
+                        .name("DB")
+                        .value_from(secret)
+                        .build()
+                        .unwrap(),
+                )
+                .log_configuration(
+                    aws_sdk_ecs::types::LogConfiguration::builder()
+                        .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                        .options("awslogs-group", group)
+                        .options("awslogs-region", REGION)
+                        .options("awslogs-stream-prefix", "app")
+                        .build()
+                        .unwrap(),
+                );
+            req = req.execution_role_arn(role);
+        }
+        req = req.container_definitions(container.build());
         if let Some(expr) = &self.member_of {
             req = req.placement_constraints(
                 TaskDefinitionPlacementConstraint::builder()
