@@ -19,6 +19,7 @@ use crate::judge::unreadable_finding;
 use crate::report::{Finding, Severity, StageResult, Status};
 use crate::stage::StageName;
 
+pub use check::RolePolicies;
 pub use required::{Need, Place, execution_needs, reasons_for_execution_role};
 
 /// Judges the IAM facts.

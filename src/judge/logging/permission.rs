@@ -9,10 +9,8 @@ use crate::facts::{
     ContainerDefinitionFacts, Facts, Readable, RoleFacts, RoleLookup, TaskDefinitionFacts,
     TaskFacts,
 };
-use crate::judge::iam::{Need, Place, execution_needs};
-use crate::judge::policy::{
-    Context, Evaluation, NamedPolicy, PolicySet, ResourcePolicy, Verdict, evaluate_set,
-};
+use crate::judge::iam::{Need, Place, RolePolicies, execution_needs};
+use crate::judge::policy::{Evaluation, Verdict};
 
 /// The action the awslogs driver calls when its group is missing and creation is on.
 pub const CREATE_LOG_GROUP: &str = "logs:CreateLogGroup";
@@ -129,101 +127,10 @@ pub fn decide(facts: &Facts, task: &TaskFacts, container: &ContainerDefinitionFa
     }
 }
 
-fn doc(r: &Readable<String>) -> String {
-    match r {
-        Readable::Read { value } => value.clone(),
-        // Not JSON: the evaluator treats it as "might allow, might deny".
-        Readable::Unreadable(u) => format!("unreadable: {} returned {}", u.api, u.error_code),
-    }
-}
-
-/// Evaluates the need with every identity policy and the boundary, on the group's ARN and
-/// then its alternative form (`...:log-group:<name>:*`); the best answer counts unless an
-/// explicit Deny decided an earlier one.
+/// Evaluates the need with the role's identity policies and boundary, exactly as the iam
+/// stage does (the group's ARN, then its alternative form).
 pub fn evaluate(role: &RoleFacts, need: &Need) -> Evaluation {
-    let mut identity: Vec<(String, String)> = Vec::new();
-    match &role.inline_policies {
-        Readable::Read { value } => identity.extend(
-            value
-                .iter()
-                .map(|p| (format!("inline policy {}", p.name), doc(&p.document))),
-        ),
-        Readable::Unreadable(u) => identity.push((
-            "the inline policies".into(),
-            format!("unreadable: {} returned {}", u.api, u.error_code),
-        )),
-    }
-    match &role.attached_policies {
-        Readable::Read { value } => identity.extend(
-            value
-                .iter()
-                .map(|p| (format!("managed policy {}", p.arn), doc(&p.document))),
-        ),
-        Readable::Unreadable(u) => identity.push((
-            "the attached policies".into(),
-            format!("unreadable: {} returned {}", u.api, u.error_code),
-        )),
-    }
-    let boundary = role
-        .permissions_boundary
-        .as_ref()
-        .map(|b| (format!("permissions boundary {}", b.arn), doc(&b.document)));
-
-    let mut best: Option<Evaluation> = None;
-    for resource in std::iter::once(&need.resource).chain(need.alternatives.iter()) {
-        let set = PolicySet {
-            identity: identity
-                .iter()
-                .map(|(n, d)| NamedPolicy {
-                    name: n,
-                    document: d,
-                })
-                .collect(),
-            boundary: boundary.as_ref().map(|(n, d)| NamedPolicy {
-                name: n,
-                document: d,
-            }),
-            // CloudWatch Logs has no resource policy that grants CreateLogGroup to a role.
-            resource: ResourcePolicy::None,
-        };
-        let e = evaluate_set(&set, &context(&role.arn, &need.action, resource));
-        let better = match &best {
-            None => true,
-            Some(b) => rank(e.verdict) > rank(b.verdict) && !b.explicit_deny,
-        };
-        if better {
-            best = Some(e);
-        }
-    }
-    best.unwrap_or(Evaluation {
-        verdict: Verdict::Unknown,
-        explicit_deny: false,
-        statement: None,
-        detail: "No resource to evaluate.".into(),
-    })
-}
-
-fn rank(v: Verdict) -> u8 {
-    match v {
-        Verdict::Denied => 0,
-        Verdict::Unknown => 1,
-        Verdict::Allowed => 2,
-    }
-}
-
-/// What is known of the agent's request with the role (the same keys the iam stage sets).
-fn context(role_arn: &str, action: &str, resource: &str) -> Context {
-    let mut ctx = Context::for_role(role_arn, action, resource);
-    ctx.set("aws:SecureTransport", ["true"]);
-    ctx.set("aws:PrincipalIsAWSService", ["false"]);
-    let parts: Vec<&str> = resource.splitn(6, ':').collect();
-    if let Some(region) = parts.get(3).filter(|r| !r.is_empty()) {
-        ctx.set("aws:RequestedRegion", [*region]);
-    }
-    if let Some(acct) = parts.get(4).filter(|a| !a.is_empty()) {
-        ctx.set("aws:ResourceAccount", [*acct]);
-    }
-    ctx
+    RolePolicies::of(role).evaluate(&role.arn, need)
 }
 
 /// The minimal grant: logs:CreateLogGroup on the group in both ARN forms IAM may match.
