@@ -22,27 +22,11 @@ use support::iam::{
 async fn diagnose(s: IamScenario) -> (support::iam::BuiltIam, Value) {
     let conf = support::sdk_config().await;
     let built = s.build(&conf).await;
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &built.task.cluster,
-            "--task",
-            &built.task.task_id,
-            "--stage",
-            "iam",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = support::diagnose_json(
+        &built.task.cluster,
+        &built.task.task_id,
+        &["--stage", "iam"],
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     (built, report)
 }
 
@@ -322,27 +306,7 @@ async fn the_standard_execution_role_of_other_scenarios_passes() {
         .to_string();
     // The role is created after the task definition names it, as IAM is read at diagnosis time.
     support::iam::standard_execution_role(&conf, &format!("{family}-execution")).await;
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &task.cluster,
-            "--task",
-            &task.task_id,
-            "--stage",
-            "iam",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = support::diagnose_json(&task.cluster, &task.task_id, &["--stage", "iam"]);
     assert_eq!(iam(&r)["status"], "PASS", "{:#}", iam(&r));
     let pass = the(&r, "IAM_ACTION_DENIED", "PASS");
     assert!(
@@ -452,27 +416,7 @@ async fn a_secret_under_a_customer_managed_key_needs_kms_decrypt() {
         },
     )
     .await;
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &cluster,
-            "--task",
-            &task_id,
-            "--stage",
-            "iam",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = support::diagnose_json(&cluster, &task_id, &["--stage", "iam"]);
     let denied = iam(&r)["findings"]
         .as_array()
         .unwrap()

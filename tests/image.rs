@@ -14,25 +14,7 @@ use support::network::{NetworkScenario, TaskEgress};
 use support::{ACCOUNT, REGION};
 
 fn diagnose_args(cluster: &str, task: &str) -> Value {
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            cluster,
-            "--task",
-            task,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::diagnose_json(cluster, task, &[])
 }
 
 async fn diagnose(spec: ImageTask) -> Value {

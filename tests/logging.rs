@@ -26,27 +26,11 @@ async fn diagnose_stage(
 ) -> (support::logging::BuiltLogging, Value) {
     let conf = support::sdk_config().await;
     let built = s.build(&conf).await;
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &built.task.cluster,
-            "--task",
-            &built.task.task_id,
-            "--stage",
-            stage,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let report = support::diagnose_json(
+        &built.task.cluster,
+        &built.task.task_id,
+        &["--stage", stage],
     );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     (built, report)
 }
 

@@ -25,25 +25,7 @@ fn fixed_seed() -> NetworkScenario {
 async fn diagnose(scenario: NetworkScenario) -> (BuiltNetwork, Value) {
     let conf = support::sdk_config().await;
     let built = scenario.build(&conf).await;
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &built.task.cluster,
-            "--task",
-            &built.task.task_id,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = support::diagnose_json(&built.task.cluster, &built.task.task_id, &[]);
     (built, report)
 }
 

@@ -14,25 +14,7 @@ use support::secrets::*;
 use support::{ACCOUNT, REGION, unique};
 
 fn diagnose(task: &FargateTask) -> Value {
-    let mut cmd = support::cli();
-    let out = support::cli_env(&mut cmd)
-        .args([
-            "diagnose",
-            "--cluster",
-            &task.cluster,
-            "--task",
-            &task.task_id,
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::diagnose_json(&task.cluster, &task.task_id, &[])
 }
 
 fn stage(r: &Value) -> &Value {

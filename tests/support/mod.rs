@@ -165,3 +165,29 @@ pub fn tmp_file(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir.join(name)
 }
+
+/// Runs `ecs-task-doctor diagnose --cluster C --task T --format json` (plus `extra`
+/// arguments) against moto, checks it exited 0, and returns the parsed report.
+pub fn diagnose_json(cluster: &str, task: &str, extra: &[&str]) -> serde_json::Value {
+    let mut cmd = cli();
+    let out = cli_env(&mut cmd)
+        .args([
+            "diagnose",
+            "--cluster",
+            cluster,
+            "--task",
+            task,
+            "--format",
+            "json",
+        ])
+        .args(extra)
+        .output()
+        .expect("run ecs-task-doctor");
+    assert!(
+        out.status.success(),
+        "diagnose failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout)))
+}
