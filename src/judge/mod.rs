@@ -108,6 +108,35 @@ pub(crate) fn unreadable_finding(
     ))
 }
 
+/// Orders a stage's findings so its first FAIL best explains the stop reason: worst status
+/// first, then findings about a subject the reason names (`evidence[subject_key]`), then the
+/// codes the reason's wording points at (`preferred`), then the stage's specificity `order`.
+pub(crate) fn rank_by_reason(
+    mut findings: Vec<crate::report::Finding>,
+    reason: &str,
+    subject_key: &str,
+    preferred: &[crate::codes::Code],
+    order: &[crate::codes::Code],
+) -> Vec<crate::report::Finding> {
+    let position =
+        |list: &[crate::codes::Code], c| list.iter().position(|x| *x == c).unwrap_or(list.len());
+    findings.sort_by_key(|f| {
+        let status = 4 - usize::from(f.status.severity_rank());
+        let named = f
+            .evidence
+            .get(subject_key)
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| !reason.is_empty() && reason.contains(&v.to_lowercase()));
+        (
+            status,
+            usize::from(!named),
+            position(preferred, f.code),
+            position(order, f.code),
+        )
+    });
+    findings
+}
+
 /// The stages after `task`. Until a stage is built it says so; it never passes silently.
 fn later_stage(name: StageName, facts: &Facts) -> StageResult {
     match name {

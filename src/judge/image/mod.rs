@@ -153,7 +153,7 @@ fn preferred_codes(reason: &str) -> &'static [Code] {
 /// Orders findings so the first FAIL is the best explanation of this stop reason: worst
 /// status first, then a finding about an image the reason names, then the codes the reason's
 /// wording points at, then the most specific code.
-fn rank(mut findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
+fn rank(findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
     const ORDER: &[Code] = &[
         Code::ImgReferenceInvalid,
         Code::ImgRepositoryNotFound,
@@ -164,26 +164,7 @@ fn rank(mut findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
         Code::ImgCrossRegionRegistry,
         Code::ImgPublicRegistryNeedsInternet,
     ];
-    let preferred = preferred_codes(reason);
-    let key = |f: &Finding| {
-        let status = 4 - f.status.severity_rank() as usize;
-        let named = f
-            .evidence
-            .get("image")
-            .and_then(|v| v.as_str())
-            .is_some_and(|i| !reason.is_empty() && reason.contains(&i.to_lowercase()));
-        let pref = preferred
-            .iter()
-            .position(|c| *c == f.code)
-            .unwrap_or(preferred.len());
-        let order = ORDER
-            .iter()
-            .position(|c| *c == f.code)
-            .unwrap_or(ORDER.len());
-        (status, usize::from(!named), pref, order)
-    };
-    findings.sort_by_key(key);
-    findings
+    crate::judge::rank_by_reason(findings, reason, "image", preferred_codes(reason), ORDER)
 }
 
 fn summarise(image: &ImageFacts, findings: &[Finding]) -> String {

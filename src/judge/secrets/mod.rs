@@ -224,7 +224,7 @@ fn preferred_codes(reason: &str) -> &'static [Code] {
 
 /// Orders findings so the first FAIL best explains this stop reason: worst status first, then
 /// a finding about a reference the reason names, then the codes the reason's wording points at.
-fn rank(mut findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
+fn rank(findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
     const ORDER: &[Code] = &[
         Code::SecretReferenceMalformed,
         Code::SecretNotFound,
@@ -233,26 +233,13 @@ fn rank(mut findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
         Code::SsmParameterNotFound,
         Code::KmsKeyNotUsable,
     ];
-    let preferred = preferred_codes(reason);
-    let key = |f: &Finding| {
-        let status = 4 - f.status.severity_rank() as usize;
-        let named = f
-            .evidence
-            .get("valueFrom")
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| !reason.is_empty() && reason.contains(&v.to_lowercase()));
-        let pref = preferred
-            .iter()
-            .position(|c| *c == f.code)
-            .unwrap_or(preferred.len());
-        let order = ORDER
-            .iter()
-            .position(|c| *c == f.code)
-            .unwrap_or(ORDER.len());
-        (status, usize::from(!named), pref, order)
-    };
-    findings.sort_by_key(key);
-    findings
+    crate::judge::rank_by_reason(
+        findings,
+        reason,
+        "valueFrom",
+        preferred_codes(reason),
+        ORDER,
+    )
 }
 
 fn summarise(secrets: &SecretsFacts, findings: &[Finding]) -> String {
