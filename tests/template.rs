@@ -136,3 +136,56 @@ fn the_function_is_built_as_the_rust_bootstrap_for_al2023() {
     assert_eq!(f["Properties"]["LoggingConfig"]["LogFormat"], "JSON");
     assert!(Path::new(env!("CARGO_BIN_EXE_bootstrap")).exists());
 }
+
+/// Whether an EventBridge pattern (exact-value lists, nested objects) matches an event.
+fn pattern_matches(pattern: &Value, event: &Value) -> bool {
+    match pattern {
+        Value::Object(fields) => fields
+            .iter()
+            .all(|(k, p)| event.get(k).is_some_and(|e| pattern_matches(p, e))),
+        Value::Array(allowed) => allowed.contains(event),
+        _ => false,
+    }
+}
+
+#[test]
+fn the_stopped_task_rule_matches_the_shipped_event_and_only_failed_starts() {
+    let t = template();
+    let rule = &t["Resources"]["DoctorFunction"]["Properties"]["Events"]["TaskFailedToStart"];
+    assert_eq!(rule["Type"], "EventBridgeRule");
+    let pattern = &rule["Properties"]["Pattern"];
+    let event: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("events/task-state-change.json")).unwrap(),
+    )
+    .unwrap();
+    assert!(
+        pattern_matches(pattern, &event),
+        "the rule would not deliver events/task-state-change.json"
+    );
+    let mut other = event.clone();
+    other["detail"]["stopCode"] = Value::String("EssentialContainerExited".into());
+    assert!(
+        !pattern_matches(pattern, &other),
+        "the rule must not fire for tasks that started"
+    );
+    let mut running = event;
+    running["detail"]["lastStatus"] = Value::String("RUNNING".into());
+    assert!(!pattern_matches(pattern, &running));
+}
+
+#[test]
+fn the_sweep_schedule_sends_input_the_handler_accepts() {
+    let t = template();
+    let sweep = &t["Resources"]["DoctorFunction"]["Properties"]["Events"]["Sweep"];
+    assert_eq!(sweep["Type"], "Schedule");
+    let input = sweep["Properties"]["Input"]["Fn::Sub"]
+        .as_str()
+        .expect("the input is a !Sub");
+    let default = t["Parameters"]["SweepLookbackMinutes"]["Default"].to_string();
+    let text = input.replace("${SweepLookbackMinutes}", default.trim_matches('"'));
+    let value: Value = serde_json::from_str(&text).unwrap();
+    match ecs_task_doctor::request::Request::from_value(value).unwrap() {
+        ecs_task_doctor::request::Request::Sweep(s) => assert_eq!(s.lookback_minutes, 60),
+        other => panic!("the schedule's input is not a sweep: {other:?}"),
+    }
+}
