@@ -8,8 +8,10 @@ use lambda_runtime::Diagnostic;
 use serde_json::{Value, json};
 
 use crate::engine::{Engine, EngineError};
+use crate::publish::Publisher;
+use crate::publish::dedupe::RecentEvents;
 use crate::report::Report;
-use crate::request::{Caller, Request, RequestError};
+use crate::request::{Caller, Request, RequestError, Target};
 use crate::stage::StageSelection;
 
 /// Why an invocation produced no report. Each variant has its own Lambda `errorType`.
@@ -46,11 +48,64 @@ impl From<HandlerError> for Diagnostic {
     }
 }
 
-/// Handles one invocation.
+/// Handles one invocation without publishing (the Automation and CLI shape of the answer).
 pub async fn handle(engine: &Engine, event: Value) -> Result<Value, HandlerError> {
+    handle_with(engine, None, None, event).await
+}
+
+/// The deployed function: the engine, where reports go, and the events this container has
+/// already handled. Built once per container by `bootstrap`.
+#[derive(Debug)]
+pub struct App {
+    engine: Engine,
+    publisher: Option<Publisher>,
+    recent: RecentEvents,
+}
+
+impl App {
+    /// The function with a publisher (None, or one with no destination: nothing is published).
+    pub fn new(engine: Engine, publisher: Option<Publisher>) -> App {
+        App {
+            engine,
+            publisher: publisher.filter(|p| p.destinations().any()),
+            recent: RecentEvents::default(),
+        }
+    }
+
+    /// Handles one invocation: diagnoses, and for an EventBridge event or a sweep, publishes.
+    /// A repeated delivery of an event already handled here returns a short note instead.
+    pub async fn handle(&self, event: Value) -> Result<Value, HandlerError> {
+        handle_with(
+            &self.engine,
+            self.publisher.as_ref(),
+            Some(&self.recent),
+            event,
+        )
+        .await
+    }
+}
+
+async fn handle_with(
+    engine: &Engine,
+    publisher: Option<&Publisher>,
+    recent: Option<&RecentEvents>,
+    event: Value,
+) -> Result<Value, HandlerError> {
     match Request::from_value(event)? {
         Request::Diagnose(req) => {
-            let diagnosis = engine.diagnose(&req).await?;
+            let version = match &req.target {
+                Target::Event(e) => e.detail.version.map(|v| (e.detail.task_arn.clone(), v)),
+                Target::Lookup { .. } => None,
+            };
+            if let (Some(recent), Some((task, v))) = (recent, &version)
+                && !recent.first_time(task, *v)
+            {
+                tracing::info!(task = %task, version = v, "duplicate delivery: already handled");
+                return Ok(json!({"duplicate": true, "taskArn": task, "version": v}));
+            }
+            // Boxed: the engine's future is deep (every stage's reads joined), and nesting it
+            // in the runtime's future would overflow the compiler's layout depth limit.
+            let diagnosis = Box::pin(engine.diagnose(&req)).await?;
             tracing::info!(
                 task = diagnosis.report.task.arn.as_deref().unwrap_or(""),
                 verdict = %diagnosis.report.verdict,
@@ -60,24 +115,54 @@ pub async fn handle(engine: &Engine, event: Value) -> Result<Value, HandlerError
             Ok(match req.caller {
                 Caller::Automation => automation_response(&diagnosis.report, req.stage),
                 Caller::EventBridge | Caller::Cli => {
-                    serde_json::to_value(&diagnosis.report).expect("reports serialise")
+                    let report =
+                        serde_json::to_value(&diagnosis.report).expect("reports serialise");
+                    if let Some(p) = publisher {
+                        // The report is in the log whatever happens to the publish.
+                        tracing::info!(report = %report, "report");
+                        let published = p
+                            .publish_report(
+                                &diagnosis.report,
+                                &diagnosis.facts,
+                                version.map(|v| v.1),
+                            )
+                            .await;
+                        tracing::info!(published = %json!(published), "published");
+                    }
+                    report
                 }
             })
         }
         Request::Sweep(sweep) => {
-            let summary = engine.sweep(&sweep, chrono::Utc::now()).await?;
+            let summary = Box::pin(engine.sweep(&sweep, chrono::Utc::now())).await?;
             tracing::info!(groups = summary.groups.len(), status = %summary.status, "swept");
-            Ok(serde_json::to_value(&summary).expect("summaries serialise"))
+            let value = serde_json::to_value(&summary).expect("summaries serialise");
+            if let Some(p) = publisher {
+                tracing::info!(summary = %value, "sweep summary");
+                let published = p.publish_sweep(&summary).await;
+                tracing::info!(published = %json!(published), "published");
+            }
+            Ok(value)
         }
     }
 }
 
 /// The flat object an Automation step's output selectors read: for one stage, the stage
-/// object itself with `status`, `summary` and `rootCause` at the top; for `all`, the
-/// report with `status` (the verdict) added. `rootCause` is `""` rather than null, so a
-/// String output selector always resolves.
+/// object itself with `status`, `summary` and `rootCause` at the top, plus
+/// `applicableStages` (the stages the failure class points at, which the document's
+/// `aws:branch` steps test); for `all`, the report with `status` (the verdict) and its
+/// Markdown rendering added, so the console shows a readable result. `rootCause` is `""`
+/// rather than null, so a String output selector always resolves.
 pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
     let root = report.root_cause.map(|c| c.as_str()).unwrap_or("");
+    let applicable: Vec<&str> = report
+        .task
+        .failure_class
+        .map(crate::judge::applicable_stages)
+        .unwrap_or_default()
+        .iter()
+        .map(|s| s.as_str())
+        .collect();
     match stage {
         StageSelection::One(name) => {
             let s = report
@@ -92,6 +177,7 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
                 "rootCause": root,
                 "verdict": report.verdict,
                 "failureClass": report.task.failure_class,
+                "applicableStages": applicable,
                 "findings": s.findings,
                 "paths": s.paths,
                 "task": report.task,
@@ -101,6 +187,8 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
             let mut v = serde_json::to_value(report).expect("reports serialise");
             v["status"] = json!(report.verdict);
             v["rootCause"] = json!(root);
+            v["applicableStages"] = json!(applicable);
+            v["markdown"] = json!(crate::render::markdown(report));
             v
         }
     }

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod event;
 pub mod facts;
 pub mod handler;
+pub mod publish;
 pub mod image_ref;
 pub mod judge;
 pub mod render;

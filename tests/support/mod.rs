@@ -7,11 +7,13 @@
 
 #![allow(dead_code)]
 
+pub mod calls;
 pub mod ecr;
 pub mod iam;
 pub mod logging;
 pub mod network;
 pub mod placement;
+pub mod sam;
 pub mod scenario;
 pub mod secrets;
 
