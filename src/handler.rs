@@ -149,8 +149,10 @@ async fn handle_with(
 
 /// The flat object an Automation step's output selectors read: for one stage, the stage
 /// object itself with `status`, `summary` and `rootCause` at the top, plus
-/// `applicableStages` (the stages the failure class points at, which the document's
-/// `aws:branch` steps test); for `all`, the report with `status` (the verdict) and its
+/// `applicableStages` (the stages the failure class points at) and the same list
+/// comma-joined as `applicableStagesText`, which the document's `aws:branch` steps test
+/// with `Contains` (documented for String variables; no stage name is part of another's);
+/// for `all`, the report with `status` (the verdict) and its
 /// Markdown rendering added, so the console shows a readable result. `rootCause` is `""`
 /// rather than null, so a String output selector always resolves.
 pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
@@ -178,6 +180,7 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
                 "verdict": report.verdict,
                 "failureClass": report.task.failure_class,
                 "applicableStages": applicable,
+                "applicableStagesText": applicable.join(","),
                 "findings": s.findings,
                 "paths": s.paths,
                 "task": report.task,
@@ -188,6 +191,7 @@ pub fn automation_response(report: &Report, stage: StageSelection) -> Value {
             v["status"] = json!(report.verdict);
             v["rootCause"] = json!(root);
             v["applicableStages"] = json!(applicable);
+            v["applicableStagesText"] = json!(applicable.join(","));
             v["markdown"] = json!(crate::render::markdown(report));
             v
         }
