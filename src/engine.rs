@@ -67,8 +67,18 @@ impl Engine {
 
     /// Validates the request for this Region, collects the facts and judges them.
     pub async fn diagnose(&self, request: &DiagnoseRequest) -> Result<Diagnosis, EngineError> {
+        self.diagnose_with(request, &collect::Cache::disabled())
+            .await
+    }
+
+    /// [`Engine::diagnose`] sharing a fact cache with the other diagnoses of one sweep.
+    async fn diagnose_with(
+        &self,
+        request: &DiagnoseRequest,
+        cache: &collect::Cache,
+    ) -> Result<Diagnosis, EngineError> {
         request.check_region(&self.region)?;
-        let facts = collect::collect(&self.clients, &self.region, request).await;
+        let facts = collect::collect_with(&self.clients, cache, &self.region, request).await;
         let report = judge::judge(&facts, request.stage);
         Ok(Diagnosis { facts, report })
     }
@@ -78,8 +88,15 @@ impl Engine {
 pub const MAX_GROUPS_DIAGNOSED: usize = 20;
 
 impl Engine {
-    /// Sweeps recent failed starts: lists stopped tasks, groups repeats, diagnoses one task
-    /// per group (concurrently, at most [`MAX_GROUPS_DIAGNOSED`]).
+    /// Sweeps recent failed starts: lists stopped tasks, reads the failed starts' security
+    /// groups (per service and per batch of ENIs), groups repeats, diagnoses one task per
+    /// group (concurrently, at most [`MAX_GROUPS_DIAGNOSED`], sharing one fact cache so a VPC,
+    /// role or repository several groups use is read once).
+    ///
+    /// Its work is bounded whatever the number of failures: at most
+    /// [`collect::sweep::MAX_CLUSTERS`] clusters, [`collect::sweep::MAX_TASKS_PER_CLUSTER`]
+    /// tasks per cluster and [`MAX_GROUPS_DIAGNOSED`] diagnoses; what a bound cut is named in
+    /// `leftOut`.
     pub async fn sweep(
         &self,
         request: &SweepRequest,
@@ -101,7 +118,7 @@ impl Engine {
                 .into());
             }
         }
-        let facts = collect::sweep::stopped_tasks(
+        let mut facts = collect::sweep::stopped_tasks(
             &self.clients,
             &self.region,
             &request.clusters,
@@ -109,7 +126,12 @@ impl Engine {
             now,
         )
         .await;
+        let sources = judge::sweep::security_group_sources(&facts);
+        facts.security_groups =
+            collect::sweep::security_groups(&self.clients, &sources.services, &sources.enis).await;
         let plan = judge::sweep::plan(&facts);
+        let cache = collect::Cache::new();
+        let cache = &cache;
         let diagnoses =
             futures_util::future::join_all(plan.groups.iter().take(MAX_GROUPS_DIAGNOSED).map(
                 |g| async move {
@@ -121,7 +143,7 @@ impl Engine {
                     );
                     match target {
                         Ok(crate::request::Request::Diagnose(req)) => {
-                            self.diagnose(&req).await.ok().map(|d| d.report)
+                            self.diagnose_with(&req, cache).await.ok().map(|d| d.report)
                         }
                         _ => None,
                     }
@@ -143,6 +165,7 @@ impl Engine {
                     task_definition: g.key.task_definition_arn.clone(),
                     failure_class: g.key.failure_class,
                     subnet_ids: g.key.subnet_ids.clone(),
+                    security_group_ids: g.key.security_group_ids.clone(),
                     verdict: report.map(|r| r.verdict),
                     root_cause: report.and_then(|r| r.root_cause),
                     summary: match report {
@@ -160,6 +183,7 @@ impl Engine {
             outside_window: plan.outside_window,
             undated: plan.undated,
             truncated_clusters: plan.truncated_clusters.clone(),
+            clusters_not_swept: facts.clusters_left_out.clone(),
             unreadable: plan
                 .unreadable
                 .iter()

@@ -405,6 +405,11 @@ pub struct SweepGroupSummary {
     pub failure_class: FailureClass,
     /// The shared subnets.
     pub subnet_ids: Vec<String>,
+    /// The shared security groups, sorted; absent when unknown (DescribeTasks does not
+    /// return them: they come from the service that started the tasks, or from a task ENI
+    /// that still exists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_group_ids: Option<Vec<String>>,
     /// The example's verdict (null when the group was not diagnosed).
     pub verdict: Option<Status>,
     /// The example's root cause.
@@ -427,6 +432,9 @@ pub struct SweepLeftOut {
     pub undated: usize,
     /// Clusters whose stopped-task listing was cut at the bound.
     pub truncated_clusters: Vec<String>,
+    /// Clusters listed but not swept at all (over the bound on clusters per sweep).
+    #[serde(default)]
+    pub clusters_not_swept: Vec<String>,
     /// Reads that failed, as `api: errorCode`.
     pub unreadable: Vec<String>,
 }

@@ -19,8 +19,8 @@ use aws_sdk_secretsmanager::operation::describe_secret::DescribeSecretOutput;
 use chrono::DateTime;
 use tokio::task::JoinSet;
 
-use super::Clients;
 use super::error::unreadable;
+use super::{Cache, Clients};
 use crate::event::timestamp;
 use crate::facts::{
     ImageFacts, ImageLookup, ImageLookupFacts, Readable, RegistryCredentialsFacts,
@@ -32,6 +32,7 @@ use crate::image_ref::ImageRef;
 /// unreadable, what needs no call is left `None`.
 pub(super) async fn image(
     clients: &Clients,
+    cache: &Cache,
     region: &str,
     task: &TaskFacts,
     td: Option<&TaskDefinitionFacts>,
@@ -64,7 +65,8 @@ pub(super) async fn image(
         match r.ecr() {
             Some(e) if e.region == region => {
                 let ecr = clients.ecr.clone();
-                set.spawn(async move { (i, ecr_lookups(ecr, e.account, r).await) });
+                let cache = cache.clone();
+                set.spawn(async move { (i, ecr_lookups(ecr, cache, e.account, r).await) });
             }
             _ => {}
         }
@@ -148,28 +150,53 @@ struct Lookups {
     policy: Readable<RepositoryPolicy>,
 }
 
-async fn ecr_lookups(ecr: aws_sdk_ecr::Client, account: String, r: ImageRef) -> Lookups {
+/// The repository, the image by tag and by digest, and the repository policy, each read once
+/// per sweep (through `cache`, keyed by registry, repository and image).
+async fn ecr_lookups(
+    ecr: aws_sdk_ecr::Client,
+    cache: Cache,
+    account: String,
+    r: ImageRef,
+) -> Lookups {
+    let repo = format!("{account}/{}", r.repository);
     let tag = r.effective_tag().map(str::to_string);
     let id_tag = tag.map(|t| ImageIdentifier::builder().image_tag(t).build());
     let id_digest = r
         .digest
         .clone()
         .map(|d| ImageIdentifier::builder().image_digest(d).build());
+    let image = |id: ImageIdentifier| {
+        let key = format!(
+            "ecr:image/{repo}@{}{}",
+            id.image_tag().unwrap_or_default(),
+            id.image_digest().unwrap_or_default()
+        );
+        let (ecr, cache, account, name) = (&ecr, &cache, &account, &r.repository);
+        async move {
+            cache
+                .get_or_read(key, || describe_image(ecr, account, name, id))
+                .await
+        }
+    };
     let (repository, tag, digest, policy) = tokio::join!(
-        describe_repository(&ecr, &account, &r.repository),
+        cache.get_or_read(format!("ecr:repository/{repo}"), || {
+            describe_repository(&ecr, &account, &r.repository)
+        }),
         async {
             match id_tag {
-                Some(id) => Some(describe_image(&ecr, &account, &r.repository, id).await),
+                Some(id) => Some(image(id).await),
                 None => None,
             }
         },
         async {
             match id_digest {
-                Some(id) => Some(describe_image(&ecr, &account, &r.repository, id).await),
+                Some(id) => Some(image(id).await),
                 None => None,
             }
         },
-        repository_policy(&ecr, &account, &r.repository),
+        cache.get_or_read(format!("ecr:repository-policy/{repo}"), || {
+            repository_policy(&ecr, &account, &r.repository)
+        }),
     );
     Lookups {
         repository,

@@ -7,8 +7,8 @@
 
 use aws_sdk_iam::types::Role;
 
-use super::Clients;
 use super::error::unreadable;
+use super::{Cache, Clients};
 use crate::facts::{
     IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, Readable, RoleFacts,
     RoleLookup, SecretKeyFacts, TaskDefinitionFacts, TaskFacts, Unreadable,
@@ -17,6 +17,7 @@ use crate::facts::{
 /// Reads what the iam stage needs.
 pub(super) async fn iam(
     clients: &Clients,
+    cache: &Cache,
     _region: &str,
     task: &TaskFacts,
     td: Option<&TaskDefinitionFacts>,
@@ -37,13 +38,23 @@ pub(super) async fn iam(
                     },
                 })
             }
-            Some(arn) => Some(read_role(&clients.iam, &role_name(arn)).await),
+            // Once per sweep: the groups of a sweep often share their execution role.
+            Some(arn) => {
+                let name = role_name(arn);
+                Some(
+                    cache
+                        .get_or_read(format!("iam:role/{name}"), || {
+                            read_role(&clients.iam, cache, &name)
+                        })
+                        .await,
+                )
+            }
             None => None,
         }
     };
     let instance = async {
         match &task.container_instance_arn {
-            Some(ci) => Some(instance_role(clients, task, ci).await),
+            Some(ci) => Some(instance_role(clients, cache, task, ci).await),
             None => None,
         }
     };
@@ -213,7 +224,7 @@ pub fn decode_document(text: &str) -> String {
 }
 
 /// Reads one role and all of its policies.
-async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Readable<RoleLookup> {
+async fn read_role(iam: &aws_sdk_iam::Client, cache: &Cache, name: &str) -> Readable<RoleLookup> {
     let role = match iam.get_role().role_name(name).send().await {
         Ok(out) => match out.role() {
             Some(r) => r.clone(),
@@ -244,10 +255,10 @@ async fn read_role(iam: &aws_sdk_iam::Client, name: &str) -> Readable<RoleLookup
         .map(str::to_string);
     let (inline_policies, attached_policies, permissions_boundary) = tokio::join!(
         inline_policies(iam, name),
-        attached_policies(iam, name),
+        attached_policies(iam, cache, name),
         async {
             match &boundary_arn {
-                Some(arn) => Some(managed_policy(iam, arn).await),
+                Some(arn) => Some(cached_policy(iam, cache, arn).await),
                 None => None,
             }
         }
@@ -311,6 +322,7 @@ async fn inline_policies(
 
 async fn attached_policies(
     iam: &aws_sdk_iam::Client,
+    cache: &Cache,
     role: &str,
 ) -> Readable<Vec<ManagedPolicyFacts>> {
     let mut arns = Vec::new();
@@ -327,11 +339,20 @@ async fn attached_policies(
             }
         }
     }
-    let out = futures_util::future::join_all(arns.iter().map(|arn| managed_policy(iam, arn))).await;
+    let out =
+        futures_util::future::join_all(arns.iter().map(|arn| cached_policy(iam, cache, arn))).await;
     Readable::Read { value: out }
 }
 
 /// A managed policy's default version (GetPolicy for the version ID, then GetPolicyVersion).
+/// [`managed_policy`] once per sweep: AWS managed policies (AmazonECSTaskExecutionRolePolicy)
+/// are attached to many roles.
+async fn cached_policy(iam: &aws_sdk_iam::Client, cache: &Cache, arn: &str) -> ManagedPolicyFacts {
+    cache
+        .get_or_read(format!("iam:policy/{arn}"), || managed_policy(iam, arn))
+        .await
+}
+
 async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> ManagedPolicyFacts {
     let document = async {
         let version = match iam.get_policy().policy_arn(arn).send().await {
@@ -418,7 +439,12 @@ pub fn attached_arns(
 }
 
 /// EC2 launch type: container instance → EC2 instance → instance profile → role.
-async fn instance_role(clients: &Clients, task: &TaskFacts, ci: &str) -> InstanceRoleFacts {
+async fn instance_role(
+    clients: &Clients,
+    cache: &Cache,
+    task: &TaskFacts,
+    ci: &str,
+) -> InstanceRoleFacts {
     let mut facts = InstanceRoleFacts {
         container_instance_arn: ci.to_string(),
         ..InstanceRoleFacts::default()
@@ -494,7 +520,13 @@ async fn instance_role(clients: &Clients, task: &TaskFacts, ci: &str) -> Instanc
         }
     };
     facts.role = Some(match role {
-        Some(name) => read_role(&clients.iam, &name).await,
+        Some(name) => {
+            cache
+                .get_or_read(format!("iam:role/{name}"), || {
+                    read_role(&clients.iam, cache, &name)
+                })
+                .await
+        }
         None => Readable::Read {
             value: RoleLookup::Missing {
                 why: format!("the instance profile {profile} has no role"),

@@ -5,6 +5,7 @@
 //! [`Readable::Unreadable`](crate::facts::Readable) fact with the API and the error code,
 //! which judge reports as UNKNOWN.
 
+mod cache;
 mod ecr;
 mod ecs;
 mod error;
@@ -21,6 +22,7 @@ use crate::facts::{FACTS_VERSION, Facts, Readable, RequestFacts, TaskLookup, Tas
 use crate::request::{DiagnoseRequest, Target};
 use crate::stage::StageName;
 
+pub use cache::Cache;
 pub use ecs::{task_definition_facts, task_facts, task_lookup};
 pub use error::unreadable;
 
@@ -66,6 +68,17 @@ impl Clients {
 
 /// Reads everything the request needs. The request must already be validated for this Region.
 pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest) -> Facts {
+    collect_with(clients, &Cache::disabled(), region, request).await
+}
+
+/// [`collect`] with a fact cache shared with other diagnoses (a sweep's groups): the VPC, IAM
+/// and ECR reads that another diagnosis of the same sweep already made are not made again.
+pub async fn collect_with(
+    clients: &Clients,
+    cache: &Cache,
+    region: &str,
+    request: &DiagnoseRequest,
+) -> Facts {
     let (request_facts, task) = match &request.target {
         Target::Lookup { cluster, task } => {
             let facts = RequestFacts {
@@ -115,7 +128,7 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Network) => {
-                    Some(network::network(clients, t, td).await)
+                    Some(network::network(clients, cache, t, td).await)
                 }
                 _ => None,
             }
@@ -123,14 +136,16 @@ pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest)
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Image) => {
-                    Some(ecr::image(clients, region, t, td).await)
+                    Some(ecr::image(clients, cache, region, t, td).await)
                 }
                 _ => None,
             }
         },
         async {
             match stopped_task {
-                Some(t) if wants(StageName::Iam) => Some(iam::iam(clients, region, t, td).await),
+                Some(t) if wants(StageName::Iam) => {
+                    Some(iam::iam(clients, cache, region, t, td).await)
+                }
                 _ => None,
             }
         },

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Readable, TaskFacts};
+use super::{Readable, TaskFacts, Unreadable};
 
 /// What a sweep read: every stopped task ECS still lists, per cluster.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +18,50 @@ pub struct SweepFacts {
     pub clusters: Readable<Vec<String>>,
     /// The stopped tasks of each cluster.
     pub stopped: Vec<ClusterStoppedFacts>,
+    /// Clusters listed but not swept (over the sweep's bound on clusters).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub clusters_left_out: Vec<String>,
+    /// The security groups of the failed starts, which DescribeTasks does not return: read
+    /// per service and per still-existing ENI, never per task.
+    #[serde(default)]
+    pub security_groups: SweepSecurityGroupFacts,
+}
+
+/// Where a sweep found its failed starts' security groups. A task started by a service takes
+/// the service's (its current `awsvpcConfiguration`, which a deployment may have changed since);
+/// another task takes its ENI's while the ENI still exists (AWS deletes a Fargate task's ENI
+/// soon after the task stops); otherwise its groups are unknown.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepSecurityGroupFacts {
+    /// Services found (DescribeServices, 10 per call per cluster).
+    pub services: Vec<ServiceGroupsFacts>,
+    /// Task ENIs that still exist (DescribeNetworkInterfaces filtered by ID, in chunks).
+    pub enis: Vec<EniGroupsFacts>,
+    /// Reads that failed: the tasks they would have covered have unknown groups.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// One service's awsvpc security groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceGroupsFacts {
+    /// The cluster, as the sweep names it (given or listed).
+    pub cluster: String,
+    /// The service name (the task's group is `service:<name>`).
+    pub service: String,
+    /// Its security groups; `None` when the service has no awsvpc configuration.
+    pub security_group_ids: Option<Vec<String>>,
+}
+
+/// One task ENI's security groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EniGroupsFacts {
+    /// The ENI ID (the task attachment's `networkInterfaceId`).
+    pub id: String,
+    /// Its security groups.
+    pub security_group_ids: Vec<String>,
 }
 
 /// One cluster's stopped tasks.

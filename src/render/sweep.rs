@@ -32,6 +32,9 @@ pub fn sweep_text(s: &SweepSummary) -> String {
                 g.last_seen.as_deref().unwrap_or("-"),
                 g.example_task
             );
+            if let Some(groups) = g.security_group_ids.as_ref().filter(|v| !v.is_empty()) {
+                let _ = writeln!(out, "       security groups: {}", groups.join(", "));
+            }
             let _ = writeln!(out, "       {}", g.summary);
         }
     }
@@ -67,6 +70,13 @@ pub fn sweep_text(s: &SweepSummary) -> String {
             l.truncated_clusters.join(", ")
         ));
     }
+    if !l.clusters_not_swept.is_empty() {
+        notes.push(format!(
+            "{} clusters not swept (bound): {}",
+            l.clusters_not_swept.len(),
+            l.clusters_not_swept.join(", ")
+        ));
+    }
     if !l.unreadable.is_empty() {
         notes.push(format!("unreadable: {}", l.unreadable.join(", ")));
     }
@@ -75,4 +85,61 @@ pub fn sweep_text(s: &SweepSummary) -> String {
         let _ = writeln!(out, "left out: {}", notes.join("; "));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{FailureClass, Status, SweepGroupSummary, SweepLeftOut};
+
+    fn summary(security_group_ids: Option<Vec<String>>) -> SweepSummary {
+        SweepSummary {
+            schema_version: "1".into(),
+            region: "us-east-1".into(),
+            from: Some("2026-11-27T11:00:00.000Z".into()),
+            to: "2026-11-27T12:00:00.000Z".into(),
+            status: Status::Fail,
+            summary: "3 failed starts in 1 group across 1 cluster in the last 60 minutes.".into(),
+            groups: vec![SweepGroupSummary {
+                count: 3,
+                first_seen: None,
+                last_seen: None,
+                cluster: "prod".into(),
+                example_task: "arn:aws:ecs:us-east-1:111122223333:task/prod/a".into(),
+                task_definition: "arn:aws:ecs:us-east-1:111122223333:task-definition/web:1".into(),
+                failure_class: FailureClass::ImagePullNetwork,
+                subnet_ids: vec!["subnet-1".into()],
+                security_group_ids,
+                verdict: Some(Status::Fail),
+                root_cause: None,
+                summary: "The pull timed out.".into(),
+            }],
+            left_out: SweepLeftOut {
+                clusters_not_swept: vec!["c51".into(), "c52".into()],
+                ..SweepLeftOut::default()
+            },
+        }
+    }
+
+    #[test]
+    fn groups_show_their_security_groups_and_left_out_clusters_are_named() {
+        let text = sweep_text(&summary(Some(vec!["sg-1".into(), "sg-2".into()])));
+        assert!(text.contains("security groups: sg-1, sg-2"), "{text}");
+        assert!(
+            text.contains("2 clusters not swept (bound): c51, c52"),
+            "{text}"
+        );
+        // Unknown groups are not shown as an empty list, and the JSON leaves them out.
+        let unknown = summary(None);
+        assert!(!sweep_text(&unknown).contains("security groups"));
+        let json = serde_json::to_value(&unknown).unwrap();
+        assert!(
+            json["groups"][0].get("securityGroupIds").is_none(),
+            "{json:#}"
+        );
+        assert_eq!(
+            json["groups"][0]["subnetIds"],
+            serde_json::json!(["subnet-1"])
+        );
+    }
 }

@@ -4,11 +4,34 @@ Binds 127.0.0.1 on a port the kernel picks (no race between choosing a port
 and binding it), prints that port on the first line of stdout, and serves
 until its standard input closes. The test process holds the other end of that
 pipe, so the server ends with the test binary even when the tests panic.
+
+Two patches bring moto closer to AWS:
+
+- Tasks stay where the scenario put them (`freeze_ecs_tasks`).
+- StopTask can stop a task the way ECS does when a start fails. moto's StopTask
+  sets no stopCode, stoppedAt or container reason, while AWS always sets them.
+  A scenario asks for them with a harness prefix on the reason:
+  `moto-stop:code=TaskFailedToStart;ago=7200;exit=1|<real reason>` sets
+  `stopCode`, `stoppedAt` (now minus `ago` seconds, timezone-aware),
+  `stoppingAt`, the containers' `reason` and `lastStatus` (and `exitCode` when
+  `exit` is given), and stores only `<real reason>` as `stoppedReason`. A reason
+  without the prefix behaves exactly as in stock moto.
+
+moto's request recorder writes to a temporary file of this server (not to
+`moto_recording` in the working directory, which is the crate's root), removed
+when the server exits.
 """
 
+import datetime
 import os
 import sys
+import tempfile
 import threading
+
+# Before moto is imported: the recorder reads its path when it is created.
+_fd, RECORDING = tempfile.mkstemp(prefix="moto-recording-", suffix=".jsonl")
+os.close(_fd)
+os.environ.setdefault("MOTO_RECORDER_FILEPATH", RECORDING)
 
 from werkzeug.serving import make_server
 
@@ -30,8 +53,54 @@ def freeze_ecs_tasks() -> None:
     )
 
 
+STOP_PREFIX = "moto-stop:"
+
+
+def parse_stop_reason(reason):
+    """`moto-stop:code=C;ago=S;exit=N|reason` -> ({"code": C, ...}, reason); any other
+    reason -> (None, reason), unchanged."""
+    if not reason or not reason.startswith(STOP_PREFIX):
+        return None, reason
+    head, sep, rest = reason[len(STOP_PREFIX) :].partition("|")
+    if not sep:
+        return None, reason
+    fields = {}
+    for part in head.split(";"):
+        key, eq, value = part.partition("=")
+        if eq:
+            fields[key.strip()] = value.strip()
+    return fields, rest
+
+
+def patch_stop_task() -> None:
+    """Lets a scenario stop a task with the stopCode and stop time AWS would set."""
+    from moto.ecs import models
+
+    original = models.EC2ContainerServiceBackend.stop_task
+
+    def stop_task(self, cluster_str, task_str, reason):
+        fields, real_reason = parse_stop_reason(reason)
+        if fields is None:
+            return original(self, cluster_str, task_str, reason)
+        task = original(self, cluster_str, task_str, real_reason)
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stopped = now - datetime.timedelta(seconds=int(fields.get("ago", "0")))
+        task.stop_code = fields.get("code", "UserInitiated")
+        task.stopping_at = stopped
+        task.stopped_at = stopped
+        for container in task.containers:
+            container.reason = real_reason
+            container.last_status = "STOPPED"
+            if "exit" in fields:
+                container.exitCode = int(fields["exit"])
+        return task
+
+    models.EC2ContainerServiceBackend.stop_task = stop_task
+
+
 def main() -> None:
     freeze_ecs_tasks()
+    patch_stop_task()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
@@ -42,6 +111,10 @@ def main() -> None:
 
     def exit_when_parent_goes() -> None:
         sys.stdin.read()
+        try:
+            os.remove(RECORDING)
+        except OSError:
+            pass
         os._exit(0)
 
     threading.Thread(target=exit_when_parent_goes, daemon=True).start()

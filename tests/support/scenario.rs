@@ -351,3 +351,22 @@ pub async fn fargate_task_with_secrets(
         subnet_id,
     }
 }
+
+/// A StopTask reason that makes the test moto stop the task the way ECS does: with `stopCode`
+/// `code`, `stoppedAt` `ago_secs` seconds ago and the containers' reason (moto sets none of
+/// them; see moto_server.py). The task keeps `reason` as its `stoppedReason`.
+pub fn aws_stop(code: &str, ago_secs: u64, reason: &str) -> String {
+    format!("moto-stop:code={code};ago={ago_secs}|{reason}")
+}
+
+/// [`aws_stop`] for a failed start (`TaskFailedToStart`).
+pub fn failed_to_start(ago_secs: u64, reason: &str) -> String {
+    aws_stop("TaskFailedToStart", ago_secs, reason)
+}
+
+/// [`aws_stop`] for a task that started and whose essential container then exited with 1.
+pub fn essential_exited(ago_secs: u64) -> String {
+    format!(
+        "moto-stop:code=EssentialContainerExited;ago={ago_secs};exit=1|Essential container in task exited"
+    )
+}

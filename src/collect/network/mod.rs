@@ -30,8 +30,8 @@ use aws_sdk_ec2::types::{
 use aws_sdk_ecs::types::{AssignPublicIp, AwsVpcConfiguration};
 use tokio::task::JoinSet;
 
-use super::Clients;
 use super::error::unreadable;
+use super::{Cache, Clients};
 use crate::facts::{
     DhcpOptionsFacts, EniFacts, InternetGatewayFacts, NaclEntryFacts, NatGatewayFacts,
     NetworkAclFacts, NetworkFacts, OriginFacts, PrefixListFacts, Readable, RouteFacts,
@@ -43,6 +43,7 @@ use crate::facts::{
 /// could not be read is recorded as unreadable, what does not apply is left `None`.
 pub(super) async fn network(
     clients: &Clients,
+    cache: &Cache,
     task: &TaskFacts,
     td: Option<&TaskDefinitionFacts>,
 ) -> NetworkFacts {
@@ -57,7 +58,7 @@ pub(super) async fn network(
         || origin.launch_type.as_deref() == Some("FARGATE");
 
     let found = if awsvpc {
-        awsvpc_origin(clients, task, attachment, &mut origin).await
+        awsvpc_origin(clients, cache, task, attachment, &mut origin).await
     } else if task.container_instance_arn.is_some() {
         instance_origin(clients, task, &mut origin).await
     } else {
@@ -84,17 +85,30 @@ pub(super) async fn network(
         // The ENI names the VPC: read the subnet alongside everything else.
         Some(vpc_id) => {
             let (subnet, vpc) = tokio::join!(
-                describe_subnet(&clients.ec2, &subnet_id),
-                vpc_wide(&clients.ec2, &vpc_id, &region, &origin.security_group_ids)
+                cached_subnet(clients, cache, &subnet_id),
+                vpc_wide(
+                    &clients.ec2,
+                    cache,
+                    &vpc_id,
+                    &region,
+                    &origin.security_group_ids
+                )
             );
             (subnet, Some(vpc))
         }
         // The ENI is gone (or unreadable): the subnet tells which VPC to read.
         None => {
-            let subnet = describe_subnet(&clients.ec2, &subnet_id).await;
+            let subnet = cached_subnet(clients, cache, &subnet_id).await;
             let vpc = match subnet.value() {
                 Some(s) => Some(
-                    vpc_wide(&clients.ec2, &s.vpc_id, &region, &origin.security_group_ids).await,
+                    vpc_wide(
+                        &clients.ec2,
+                        cache,
+                        &s.vpc_id,
+                        &region,
+                        &origin.security_group_ids,
+                    )
+                    .await,
                 ),
                 None => None,
             };
@@ -124,6 +138,15 @@ pub(super) async fn network(
     }
     facts.origin = origin;
     facts
+}
+
+/// DescribeSubnets for one subnet, through the sweep's cache.
+async fn cached_subnet(clients: &Clients, cache: &Cache, subnet_id: &str) -> Readable<SubnetFacts> {
+    cache
+        .get_or_read(format!("ec2:subnet/{subnet_id}"), || {
+            describe_subnet(&clients.ec2, subnet_id)
+        })
+        .await
 }
 
 /// What locating the origin produced besides the origin itself.

@@ -65,6 +65,7 @@ pub(super) async fn describe_enis(
 /// names the security groups.
 pub(super) async fn awsvpc_origin(
     clients: &Clients,
+    cache: &Cache,
     task: &TaskFacts,
     attachment: Option<EniAttachment>,
     origin: &mut OriginFacts,
@@ -116,7 +117,12 @@ pub(super) async fn awsvpc_origin(
         origin.found_by = Some("attachment".into());
     }
     if let (Some(name), Some(cluster)) = (service_name(task.group.as_deref()), cluster_of(task)) {
-        match describe_service_network(&clients.ecs, &cluster, name).await {
+        let service = cache
+            .get_or_read(format!("ecs:service-network/{cluster}/{name}"), || {
+                describe_service_network(&clients.ecs, &cluster, name)
+            })
+            .await;
+        match service {
             Ok(Some(cfg)) => apply_service_network(origin, &cfg),
             Ok(None) => {}
             Err(u) => out.groups_unreadable = Some(u),

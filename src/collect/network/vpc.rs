@@ -60,13 +60,17 @@ pub(super) struct VpcWide {
 /// Reads the VPC in three rounds: (1) everything that needs only the VPC ID, (2) what the
 /// endpoints name (their ENIs and groups, with the task's groups), and the groups those rules
 /// reference, (3) the prefix lists that routes and rules name, with their entries.
+///
+/// Each read goes through `cache` (keyed by VPC, or by the IDs it names), so the diagnoses of
+/// one sweep read a VPC they share once; only the security groups differ with the task's own.
 pub(super) async fn vpc_wide(
     ec2: &aws_sdk_ec2::Client,
+    cache: &Cache,
     vpc_id: &str,
     region: &str,
     task_groups: &[String],
 ) -> VpcWide {
-    let vpc_chain = async {
+    let vpc_chain = cache.get_or_read(format!("ec2:vpc+dhcp/{vpc_id}"), || async {
         let vpc = describe_vpc(ec2, vpc_id).await;
         let dhcp = match vpc.value().and_then(|v| v.dhcp_options_id.clone()) {
             // `default` means no DHCP options set is associated: nothing to describe.
@@ -74,9 +78,13 @@ pub(super) async fn vpc_wide(
             _ => None,
         };
         (vpc, dhcp)
-    };
+    });
     let endpoint_chain = async {
-        let endpoints = describe_vpc_endpoints(ec2, vpc_id).await;
+        let endpoints = cache
+            .get_or_read(format!("ec2:vpc-endpoints/{vpc_id}"), || {
+                describe_vpc_endpoints(ec2, vpc_id)
+            })
+            .await;
         let mut group_ids: Vec<String> = task_groups.to_vec();
         let mut eni_ids: Vec<String> = Vec::new();
         if let Some(eps) = endpoints.value() {
@@ -98,14 +106,24 @@ pub(super) async fn vpc_wide(
                 (Readable::Unreadable(_), _) => None,
                 (_, true) => Some(read(Vec::new())),
                 (_, false) => Some(
-                    match describe_enis(ec2, vec![filter("network-interface-id", &eni_ids)]).await {
-                        Ok(list) => read(list.iter().map(eni_facts).collect()),
-                        Err(u) => Readable::Unreadable(u),
-                    },
+                    cache
+                        .get_or_read(format!("ec2:enis/{}", eni_ids.join(",")), || async {
+                            match describe_enis(ec2, vec![filter("network-interface-id", &eni_ids)])
+                                .await
+                            {
+                                Ok(list) => read(list.iter().map(eni_facts).collect()),
+                                Err(u) => Readable::Unreadable(u),
+                            }
+                        })
+                        .await,
                 ),
             }
         };
-        let (enis, groups) = tokio::join!(enis, security_groups(ec2, &group_ids));
+        let groups = cache.get_or_read(
+            format!("ec2:security-groups/{}", group_ids.join(",")),
+            || security_groups(ec2, &group_ids),
+        );
+        let (enis, groups) = tokio::join!(enis, groups);
         (endpoints, enis, groups)
     };
     let s3_name = format!("com.amazonaws.{region}.s3");
@@ -119,12 +137,22 @@ pub(super) async fn vpc_wide(
         s3_lists,
     ) = tokio::join!(
         vpc_chain,
-        describe_route_tables(ec2, vpc_id),
-        describe_network_acls(ec2, vpc_id),
+        cache.get_or_read(format!("ec2:route-tables/{vpc_id}"), || {
+            describe_route_tables(ec2, vpc_id)
+        }),
+        cache.get_or_read(format!("ec2:network-acls/{vpc_id}"), || {
+            describe_network_acls(ec2, vpc_id)
+        }),
         endpoint_chain,
-        describe_nat_gateways(ec2, vpc_id),
-        describe_internet_gateways(ec2, vpc_id),
-        describe_prefix_lists(ec2, filter("prefix-list-name", [&s3_name])),
+        cache.get_or_read(format!("ec2:nat-gateways/{vpc_id}"), || {
+            describe_nat_gateways(ec2, vpc_id)
+        }),
+        cache.get_or_read(format!("ec2:internet-gateways/{vpc_id}"), || {
+            describe_internet_gateways(ec2, vpc_id)
+        }),
+        cache.get_or_read(format!("ec2:prefix-lists-by-name/{s3_name}"), || {
+            describe_prefix_lists(ec2, filter("prefix-list-name", [&s3_name]))
+        }),
     );
 
     let mut referenced = BTreeSet::new();
@@ -143,7 +171,13 @@ pub(super) async fn vpc_wide(
                 .filter_map(|r| r.prefix_list_id.clone()),
         );
     }
-    let prefix_lists = prefix_lists(ec2, s3_lists, referenced).await;
+    let key = format!(
+        "ec2:prefix-lists/{s3_name}+{}",
+        referenced.iter().cloned().collect::<Vec<_>>().join(",")
+    );
+    let prefix_lists = cache
+        .get_or_read(key, || prefix_lists(ec2, s3_lists, referenced))
+        .await;
 
     VpcWide {
         vpc,
