@@ -198,61 +198,22 @@ async fn a_healthy_task_with_secrets_has_no_fail() {
     finding(&r, "KMS_KEY_NOT_USABLE", "PASS");
 }
 
-/// One HTTP/1.1 request to the moto server's own API; returns the body.
-fn moto_api(method: &str, path: &str) -> String {
-    use std::io::{Read, Write};
-    let host = support::moto_endpoint().trim_start_matches("http://");
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    assert!(out.starts_with("HTTP/1.1 200"), "{method} {path}: {out}");
-    out.split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default()
-}
-
-/// The recorded requests that would return a secret or parameter value, or decrypt one.
-fn value_reads(recording: &str) -> Vec<String> {
-    // Prefixes: GetParameter covers GetParameters, GetParametersByPath and GetParameterHistory
-    // (all return values); BatchGetSecretValue returns values too.
+/// The operations among `calls` that return or decrypt a secret value. Prefixes:
+/// `ssm:GetParameter` covers GetParameters, GetParametersByPath and GetParameterHistory (all
+/// return values); BatchGetSecretValue returns values too.
+fn value_reads(calls: &support::calls::Calls) -> Vec<String> {
     const FORBIDDEN: [&str; 4] = [
-        "secretsmanager.GetSecretValue",
-        "secretsmanager.BatchGetSecretValue",
-        "AmazonSSM.GetParameter",
-        "TrentService.Decrypt",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:BatchGetSecretValue",
+        "ssm:GetParameter",
+        "kms:Decrypt",
     ];
-    recording
-        .lines()
-        .filter_map(|line| {
-            let entry: Value = serde_json::from_str(line).ok()?;
-            let target = entry["headers"]
-                .as_object()?
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case("x-amz-target"))
-                .and_then(|(_, v)| v.as_str())
-                .unwrap_or("");
-            FORBIDDEN
-                .iter()
-                .any(|f| target.starts_with(f))
-                .then(|| target.to_string())
-        })
+    calls
+        .0
+        .keys()
+        .filter(|op| FORBIDDEN.iter().any(|f| op.starts_with(f)))
+        .cloned()
         .collect()
-}
-
-/// The recorder writes `moto_recording` in the server's working directory (this crate's
-/// root): remove it whatever happens.
-struct Recording;
-
-impl Drop for Recording {
-    fn drop(&mut self) {
-        let _ = std::panic::catch_unwind(|| moto_api("POST", "/moto-api/recorder/stop-recording"));
-        let _ = std::fs::remove_file("moto_recording");
-    }
 }
 
 #[tokio::test]
@@ -278,32 +239,32 @@ async fn a_full_diagnosis_never_reads_a_secret_value() {
     )
     .await;
 
-    let _guard = Recording;
-    moto_api("POST", "/moto-api/recorder/reset-recording");
-    moto_api("POST", "/moto-api/recorder/start-recording");
+    let recording = support::calls::start();
     let r = diagnose(&task);
-    let recording = moto_api("GET", "/moto-api/recorder/download-recording");
+    let calls = recording.stop();
     assert_eq!(r["rootCause"], "SECRET_NOT_FOUND", "{r:#}");
     // The recorder saw the diagnosis (so an empty result below means something).
     assert!(
-        recording.contains("secretsmanager.DescribeSecret")
-            && recording.contains("AmazonSSM.DescribeParameters")
-            && recording.contains("TrentService.DescribeKey"),
-        "the recorder did not capture the diagnosis"
+        calls.get("secretsmanager:DescribeSecret") > 0
+            && calls.get("ssm:DescribeParameters") > 0
+            && calls.get("kms:DescribeKey") > 0,
+        "the recorder did not capture the diagnosis: {calls:?}"
     );
     assert_eq!(
-        value_reads(&recording),
+        value_reads(&calls),
         Vec::<String>::new(),
         "a diagnosis must never request a secret or parameter value"
     );
 
     // The detector itself can fail: a value read sent now is caught.
-    moto_api("POST", "/moto-api/recorder/reset-recording");
+    let recording = support::calls::start();
     let _ = aws_sdk_secretsmanager::Client::new(&conf)
         .get_secret_value()
         .secret_id(&with_key)
         .send()
         .await;
-    let recording = moto_api("GET", "/moto-api/recorder/download-recording");
-    assert_eq!(value_reads(&recording), ["secretsmanager.GetSecretValue"]);
+    assert_eq!(
+        value_reads(&recording.stop()),
+        ["secretsmanager:GetSecretValue"]
+    );
 }
