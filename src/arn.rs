@@ -435,6 +435,29 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// The fuzz target `arn`'s invariant, over ARN-shaped strings: whatever parses prints
+        /// back to itself; whatever does not says why.
+        #[test]
+        fn what_parses_round_trips(s in "(arn:(aws|aws-cn|x)?:(ecs|iam|\\PC{0,4})?:[a-z0-9-]{0,14}:[0-9]{0,13}:)?(task/|cluster/|service/)?[A-Za-z0-9_/:-]{0,40}") {
+            match Arn::parse(&s) {
+                Ok(a) => proptest::prop_assert_eq!(Arn::parse(&a.to_string()), Ok(a)),
+                Err(e) => proptest::prop_assert!(!e.to_string().is_empty()),
+            }
+            match ClusterRef::parse(&s) {
+                Ok(c) => proptest::prop_assert_eq!(ClusterRef::parse(&c.for_api()), Ok(c)),
+                Err(e) => proptest::prop_assert!(e.to_string().contains("not")),
+            }
+            match TaskRef::parse(&s) {
+                Ok(t) => {
+                    if let Some(a) = &t.arn {
+                        proptest::prop_assert!(t.matches_arn(&a.to_string()));
+                    }
+                    proptest::prop_assert_eq!(TaskRef::parse(&t.for_api()), Ok(t));
+                }
+                Err(e) => proptest::prop_assert!(e.to_string().contains("not")),
+            }
+        }
+
         #[test]
         fn parsing_never_panics(s in "\\PC{0,200}") {
             let _ = Arn::parse(&s);

@@ -55,6 +55,15 @@ impl Engine {
         })
     }
 
+    /// An engine over clients built elsewhere ([`Clients::with_policy`], or clients a test
+    /// instruments), for `region`.
+    pub fn from_clients(clients: Clients, region: impl Into<String>) -> Engine {
+        Engine {
+            clients,
+            region: region.into(),
+        }
+    }
+
     /// The Region this engine reads.
     pub fn region(&self) -> &str {
         &self.region
@@ -65,10 +74,27 @@ impl Engine {
         &self.clients
     }
 
-    /// Validates the request for this Region, collects the facts and judges them.
+    /// Validates the request for this Region, collects the facts and judges them. No run
+    /// deadline: each call is still bounded by the clients' [`collect::budget::CallPolicy`].
     pub async fn diagnose(&self, request: &DiagnoseRequest) -> Result<Diagnosis, EngineError> {
         self.diagnose_with(request, &collect::Cache::disabled())
             .await
+    }
+
+    /// [`Engine::diagnose`] that returns by `deadline`: every read still unanswered then is
+    /// cut and recorded as unreadable with the code [`collect::budget::TIMED_OUT`] (judged
+    /// UNKNOWN, "timed out"), and the facts already read are kept. The caller keeps its own
+    /// margin after the deadline to render and deliver the report.
+    pub async fn diagnose_within(
+        &self,
+        request: &DiagnoseRequest,
+        deadline: tokio::time::Instant,
+    ) -> Result<Diagnosis, EngineError> {
+        collect::budget::within(
+            Some(deadline),
+            self.diagnose_with(request, &collect::Cache::disabled()),
+        )
+        .await
     }
 
     /// [`Engine::diagnose`] sharing a fact cache with the other diagnoses of one sweep.
@@ -98,6 +124,26 @@ impl Engine {
     /// tasks per cluster and [`MAX_GROUPS_DIAGNOSED`] diagnoses; what a bound cut is named in
     /// `leftOut`.
     pub async fn sweep(
+        &self,
+        request: &SweepRequest,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<SweepSummary, EngineError> {
+        self.sweep_inner(request, now).await
+    }
+
+    /// [`Engine::sweep`] that returns by `deadline`: a listing or a group's diagnosis cut by
+    /// the deadline shows as unreadable ("timed out") in `leftOut` or in the group's report,
+    /// and what was read before is kept.
+    pub async fn sweep_within(
+        &self,
+        request: &SweepRequest,
+        now: chrono::DateTime<chrono::Utc>,
+        deadline: tokio::time::Instant,
+    ) -> Result<SweepSummary, EngineError> {
+        collect::budget::within(Some(deadline), self.sweep_inner(request, now)).await
+    }
+
+    async fn sweep_inner(
         &self,
         request: &SweepRequest,
         now: chrono::DateTime<chrono::Utc>,

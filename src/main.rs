@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ecs_task_doctor::codes::Code;
@@ -40,6 +41,9 @@ enum Command {
         /// Output format: json or text.
         #[arg(long, default_value = "text")]
         format: Format,
+        /// Time allowed for the AWS reads, like 30s, 2m or 90 (seconds); what is not read by then shows as UNKNOWN, "timed out".
+        #[arg(long, default_value = DEFAULT_TIMEOUT, value_parser = parse_timeout)]
+        timeout: Duration,
     },
     /// Print the full explanation of a finding code, like `rustc --explain`.
     Explain {
@@ -73,6 +77,38 @@ struct DiagnoseArgs {
     /// Write the collected facts to this file for offline replay.
     #[arg(long)]
     save_snapshot: Option<PathBuf>,
+    /// Time allowed for the AWS reads, like 30s, 2m or 90 (seconds); what is not read by then shows as UNKNOWN, "timed out".
+    #[arg(long, default_value = DEFAULT_TIMEOUT, value_parser = parse_timeout)]
+    timeout: Duration,
+}
+
+/// The default `--timeout`: a diagnosis reads in a few seconds; a minute leaves room for
+/// retries of a throttled account and still answers a person waiting at a terminal.
+const DEFAULT_TIMEOUT: &str = "60s";
+
+/// The longest `--timeout`: past an hour ECS has forgotten the stopped task anyway.
+const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// Parses `--timeout`: a whole number with the unit s, m or h (no unit: seconds), from 1 s
+/// to [`MAX_TIMEOUT`].
+fn parse_timeout(s: &str) -> Result<Duration, String> {
+    let bad = || format!("expected a duration like 30s, 2m or 1h (1s to 1h), not '{s}'");
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "" | "s" | "sec" => Some(n),
+        "m" | "min" => n.checked_mul(60),
+        "h" => n.checked_mul(3600),
+        _ => None,
+    }
+    .ok_or_else(bad)?;
+    let d = Duration::from_secs(secs);
+    if d.is_zero() || d > MAX_TIMEOUT {
+        return Err(bad());
+    }
+    Ok(d)
 }
 
 /// A failure with the exit status it deserves.
@@ -97,7 +133,8 @@ async fn main() -> ExitCode {
             clusters,
             since,
             format,
-        } => sweep(clusters, &since, format).await,
+            timeout,
+        } => sweep(clusters, &since, format, timeout).await,
         Command::Explain { code } => explain(&code),
         Command::Codes => Ok(codes()),
     };
@@ -129,6 +166,7 @@ fn write_stdout(text: &str) -> ExitCode {
 }
 
 async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
+    let deadline = tokio::time::Instant::now() + args.timeout;
     let bad = |e: RequestError| Failure::BadInput(e.to_string());
     let (facts, report) = if let Some(path) = &args.snapshot {
         let facts = snapshot::load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
@@ -151,10 +189,13 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
         };
         let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let engine = Engine::new(&conf).map_err(|e| Failure::NoReport(e.to_string()))?;
-        let d = engine.diagnose(&request).await.map_err(|e| match e {
-            engine::EngineError::Request(r) => bad(r),
-            other => Failure::NoReport(other.to_string()),
-        })?;
+        let d = engine
+            .diagnose_within(&request, deadline)
+            .await
+            .map_err(|e| match e {
+                engine::EngineError::Request(r) => bad(r),
+                other => Failure::NoReport(other.to_string()),
+            })?;
         (d.facts, d.report)
     };
     if let Some(path) = &args.save_snapshot {
@@ -191,7 +232,13 @@ fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseReques
     }
 }
 
-async fn sweep(clusters: Vec<String>, since: &str, format: Format) -> Result<String, Failure> {
+async fn sweep(
+    clusters: Vec<String>,
+    since: &str,
+    format: Format,
+    timeout: Duration,
+) -> Result<String, Failure> {
+    let deadline = tokio::time::Instant::now() + timeout;
     for c in &clusters {
         ecs_task_doctor::arn::ClusterRef::parse(c)
             .map_err(|e| Failure::BadInput(format!("--cluster: {e}")))?;
@@ -204,7 +251,7 @@ async fn sweep(clusters: Vec<String>, since: &str, format: Format) -> Result<Str
     let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let engine = Engine::new(&conf).map_err(|e| Failure::NoReport(e.to_string()))?;
     let summary = engine
-        .sweep(&request, chrono::Utc::now())
+        .sweep_within(&request, chrono::Utc::now(), deadline)
         .await
         .map_err(|e| match e {
             engine::EngineError::Request(r) => Failure::BadInput(r.to_string()),
@@ -275,4 +322,31 @@ fn codes() -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_with_units_and_bad_ones_say_why() {
+        assert_eq!(parse_timeout("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_timeout("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_timeout("1h"), Ok(Duration::from_secs(3600)));
+        assert_eq!(parse_timeout(DEFAULT_TIMEOUT), Ok(Duration::from_secs(60)));
+        for bad in [
+            "",
+            "0s",
+            "2h",
+            "-5s",
+            "1.5s",
+            "30 seconds",
+            "s",
+            "99999999999999999999h",
+        ] {
+            let e = parse_timeout(bad).unwrap_err();
+            assert!(e.contains("like 30s, 2m or 1h"), "{bad}: {e}");
+        }
+    }
 }

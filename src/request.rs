@@ -179,6 +179,37 @@ pub enum RequestError {
         /// The cluster given.
         cluster: String,
     },
+    /// The task ARN and the cluster ARN name different accounts, Regions or partitions: a
+    /// task always lives in its cluster's account and Region, so one of the two is wrong.
+    #[error(
+        "the task ARN '{task}' is in {part} {task_value}, but the cluster ARN '{cluster}' is in {part} {cluster_value}; a task is always in its cluster's {part}, so one of the two ARNs is wrong"
+    )]
+    ArnMismatch {
+        /// What differs: `account`, `Region` or `partition`.
+        part: &'static str,
+        /// The task ARN.
+        task: String,
+        /// The task ARN's value of that part.
+        task_value: String,
+        /// The cluster ARN.
+        cluster: String,
+        /// The cluster ARN's value of that part.
+        cluster_value: String,
+    },
+    /// An ARN from an account other than the one the tool's credentials belong to.
+    #[error(
+        "{what} '{arn}' is in account {arn_account}, but this run's credentials are for account {client_account}; run ecs-task-doctor with credentials for account {arn_account} (ECS describes only its own account's tasks)"
+    )]
+    OtherAccount {
+        /// What the ARN names.
+        what: &'static str,
+        /// The ARN.
+        arn: String,
+        /// Its account.
+        arn_account: String,
+        /// The account of the credentials in use.
+        client_account: String,
+    },
     /// An ARN from a Region other than the one the tool runs in.
     #[error(
         "{what} '{arn}' is in Region {arn_region}, but this run is in {client_region}; run ecs-task-doctor in {arn_region} (for example AWS_REGION={arn_region}): ECS answers only for its own Region"
@@ -295,11 +326,20 @@ fn lookup_target(cluster: &str, task: &str) -> Result<Target, RequestError> {
         }
     }
     if let (Some(ta), Some(ca)) = (&task.arn, &cluster.arn) {
-        if ta.region != ca.region || ta.account != ca.account {
-            return Err(RequestError::ClusterMismatch {
+        let differ = [
+            ("partition", &ta.partition, &ca.partition),
+            ("account", &ta.account, &ca.account),
+            ("Region", &ta.region, &ca.region),
+        ]
+        .into_iter()
+        .find(|(_, t, c)| t != c);
+        if let Some((part, task_value, cluster_value)) = differ {
+            return Err(RequestError::ArnMismatch {
+                part,
                 task: task.for_api(),
-                task_cluster: task.cluster_in_arn.clone().unwrap_or_default(),
+                task_value: task_value.clone(),
                 cluster: cluster.for_api(),
+                cluster_value: cluster_value.clone(),
             });
         }
     }
@@ -390,6 +430,44 @@ fn parse_eventbridge(value: Value) -> Result<Request, RequestError> {
                     caller: TASK_EVENT,
                     message: describe_path_error(&e),
                 })?;
+            // The event's own task and cluster must agree (a hand-edited or forged event
+            // otherwise diagnoses one task with another's cluster).
+            lookup_target(&event.detail.cluster_arn, &event.detail.task_arn).map_err(
+                |e| match e {
+                    RequestError::BadReference {
+                        field: "cluster",
+                        source,
+                    } => RequestError::BadReference {
+                        field: "detail.clusterArn",
+                        source,
+                    },
+                    RequestError::BadReference {
+                        field: "task",
+                        source,
+                    } => RequestError::BadReference {
+                        field: "detail.taskArn",
+                        source,
+                    },
+                    other => other,
+                },
+            )?;
+            // The envelope says where the event happened; the task must be from there.
+            if let Ok(arn) = crate::arn::Arn::parse(&event.detail.task_arn) {
+                for (field, envelope, own) in [
+                    ("account", event.account.as_deref(), &arn.account),
+                    ("region", event.region.as_deref(), &arn.region),
+                ] {
+                    if let Some(envelope) = envelope.filter(|e| !e.is_empty() && *e != own) {
+                        return Err(RequestError::Invalid {
+                            caller: TASK_EVENT,
+                            message: format!(
+                                "the event's '{field}' is '{envelope}', but its detail.taskArn '{}' is in {field} '{own}'; EventBridge never sends such an event, so it was edited",
+                                event.detail.task_arn
+                            ),
+                        });
+                    }
+                }
+            }
             Ok(Request::Diagnose(DiagnoseRequest {
                 target: Target::Event(Box::new(event)),
                 stage: StageSelection::All,
@@ -464,6 +542,38 @@ fn parse_sweep(value: Option<&Value>) -> Result<SweepRequest, RequestError> {
 }
 
 impl DiagnoseRequest {
+    /// Refuses a task or cluster ARN of an account other than the one the tool's credentials
+    /// belong to, once that account is known (the Lambda's own function ARN names it): ECS
+    /// answers "task not found" for another account's task, which would hide the real
+    /// problem (the tool runs in the wrong account, or needs a cross-account role).
+    pub fn check_account(&self, client_account: &str) -> Result<(), RequestError> {
+        let other =
+            |what: &'static str, arn: String, arn_account: &str| RequestError::OtherAccount {
+                what,
+                arn,
+                arn_account: arn_account.to_string(),
+                client_account: client_account.to_string(),
+            };
+        match &self.target {
+            Target::Lookup { cluster, task } => {
+                if let Some(a) = task.arn.as_ref().filter(|a| a.account != client_account) {
+                    return Err(other("the task ARN", a.to_string(), &a.account));
+                }
+                if let Some(a) = cluster.arn.as_ref().filter(|a| a.account != client_account) {
+                    return Err(other("the cluster ARN", a.to_string(), &a.account));
+                }
+            }
+            Target::Event(event) => {
+                if let Ok(a) = crate::arn::Arn::parse(&event.detail.task_arn)
+                    && a.account != client_account
+                {
+                    return Err(other("the event's task ARN", a.to_string(), &a.account));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Refuses ARNs of another Region: ECS, EC2 and IAM answers there would be about other resources.
     pub fn check_region(&self, client_region: &str) -> Result<(), RequestError> {
         let other = |what: &'static str, arn: String, arn_region: &str| RequestError::OtherRegion {
@@ -660,6 +770,128 @@ mod tests {
     }
 
     #[test]
+    fn task_and_cluster_arns_of_different_accounts_or_regions_are_refused() {
+        let task = "arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef";
+        let e = err(
+            json!({"ClusterName": "arn:aws:ecs:us-east-1:444455556666:cluster/prod", "TaskId": task}),
+        );
+        assert!(
+            e.contains("is in account 111122223333")
+                && e.contains("is in account 444455556666")
+                && e.contains(task),
+            "{e}"
+        );
+        let e = err(
+            json!({"ClusterName": "arn:aws:ecs:eu-west-1:111122223333:cluster/prod", "TaskId": task}),
+        );
+        assert!(
+            e.contains("is in Region us-east-1") && e.contains("is in Region eu-west-1"),
+            "{e}"
+        );
+        // A cluster/task mismatch names both clusters.
+        let e = err(
+            json!({"ClusterName": "a", "TaskId": "arn:aws:ecs:us-east-1:111122223333:task/b/0123456789abcdef0123456789abcdef"}),
+        );
+        assert!(
+            e.contains("belongs to cluster 'b'") && e.contains("the cluster given is 'a'"),
+            "{e}"
+        );
+        // The CLI's lookup gives the same answers.
+        let e = Request::lookup(
+            "arn:aws:ecs:us-east-1:444455556666:cluster/prod",
+            task,
+            StageSelection::All,
+            Caller::Cli,
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                RequestError::ArnMismatch {
+                    part: "account",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_task_of_another_account_is_refused_once_the_account_is_known() {
+        let task = "arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef";
+        let Request::Diagnose(d) =
+            Request::from_value(json!({"ClusterName": "prod", "TaskId": task})).unwrap()
+        else {
+            panic!()
+        };
+        assert!(d.check_account("111122223333").is_ok());
+        let e = d.check_account("444455556666").unwrap_err().to_string();
+        assert!(
+            e.contains("account 111122223333")
+                && e.contains("account 444455556666")
+                && e.contains(task),
+            "{e}"
+        );
+        let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else {
+            panic!()
+        };
+        assert!(d.check_account("123456789012").is_ok());
+        assert!(
+            d.check_account("444455556666")
+                .unwrap_err()
+                .to_string()
+                .contains("event's task ARN")
+        );
+        // A task given by ID cannot be placed in an account before ECS answers.
+        let Request::Diagnose(d) =
+            Request::from_value(json!({"ClusterName": "prod", "TaskId": "abc"})).unwrap()
+        else {
+            panic!()
+        };
+        assert!(d.check_account("444455556666").is_ok());
+    }
+
+    #[test]
+    fn an_event_whose_envelope_and_task_disagree_is_refused() {
+        let mut ev = task_event();
+        ev["account"] = json!("999999999999");
+        let e = err(ev);
+        assert!(
+            e.contains("'account' is '999999999999'") && e.contains("account '123456789012'"),
+            "{e}"
+        );
+        let mut ev = task_event();
+        ev["region"] = json!("eu-west-1");
+        let e = err(ev);
+        assert!(e.contains("'region' is 'eu-west-1'"), "{e}");
+    }
+
+    #[test]
+    fn an_event_whose_task_and_cluster_disagree_is_refused() {
+        let mut ev = task_event();
+        ev["detail"]["clusterArn"] = json!("arn:aws:ecs:us-east-1:123456789012:cluster/other");
+        let e = err(ev);
+        assert!(
+            e.contains("belongs to cluster 'prod'") && e.contains("cluster/other"),
+            "{e}"
+        );
+        let mut ev = task_event();
+        ev["detail"]["clusterArn"] = json!("arn:aws:ecs:us-east-1:999999999999:cluster/prod");
+        let e = err(ev);
+        assert!(
+            e.contains("account 123456789012") && e.contains("account 999999999999"),
+            "{e}"
+        );
+        let mut ev = task_event();
+        ev["detail"]["taskArn"] = json!("arn:aws:ecs:us-east-1:123456789012:service/prod/web");
+        let e = err(ev);
+        assert!(
+            e.starts_with("detail.taskArn:") && e.contains("service ARN"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn event_from_another_region_is_refused() {
         let Request::Diagnose(d) = Request::from_value(task_event()).unwrap() else {
             panic!()
@@ -699,7 +931,112 @@ mod tests {
         assert!(err(json!({"Sweep": 3})).contains("must be an object"));
     }
 
+    /// Any JSON value, small: what a caller could put in any field.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            "\\PC{0,40}".prop_map(Value::String),
+            Just(json!(
+                "arn:aws:ecs:us-east-1:123456789012:task/prod/0123456789abcdef0123456789abcdef"
+            )),
+            Just(json!("2026-11-27T10:00:04.512Z")),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-zA-Z-]{1,12}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    /// The four callers' events, each a real shape.
+    fn caller_events() -> Vec<Value> {
+        vec![
+            json!({"ClusterName": "prod", "TaskId": "0123456789abcdef0123456789abcdef", "Stage": "network"}),
+            task_event(),
+            json!({"version": "0", "id": "s", "detail-type": "Scheduled Event", "source": "aws.events",
+                "account": "123456789012", "time": "2026-11-27T10:00:00Z", "region": "us-east-1",
+                "resources": [], "detail": {}, "Sweep": {"Clusters": ["prod"], "LookbackMinutes": 30}}),
+            json!({"Sweep": {"Clusters": ["prod"], "LookbackMinutes": 30}}),
+        ]
+    }
+
+    /// Every path to a value in `v` (object keys and array indices).
+    fn paths(v: &Value, prefix: Vec<String>, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    let mut p = prefix.clone();
+                    p.push(k.clone());
+                    out.push(p.clone());
+                    paths(x, p, out);
+                }
+            }
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    let mut p = prefix.clone();
+                    p.push(i.to_string());
+                    out.push(p.clone());
+                    paths(x, p, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn at<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+        path.iter().fold(v, |v, k| match v {
+            Value::Array(items) => &mut items[k.parse::<usize>().unwrap()],
+            other => &mut other[k.as_str()],
+        })
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_field_of_any_callers_event_replaced_never_panics(
+            which in 0usize..4,
+            pick in proptest::prelude::any::<proptest::sample::Index>(),
+            replacement in any_json(),
+            remove in proptest::prelude::any::<bool>(),
+        ) {
+            let mut event = caller_events().swap_remove(which);
+            let mut all = Vec::new();
+            paths(&event, vec![], &mut all);
+            let path = pick.get(&all).clone();
+            if remove && !path.is_empty() {
+                let (last, parent) = path.split_last().unwrap();
+                match at(&mut event, parent) {
+                    Value::Object(m) => { m.remove(last); }
+                    Value::Array(items) => { items.remove(last.parse::<usize>().unwrap()); }
+                    _ => {}
+                }
+            } else {
+                *at(&mut event, &path) = replacement.clone();
+            }
+            match Request::from_value(event.clone()) {
+                Err(e) => {
+                    let text = e.to_string();
+                    proptest::prop_assert!(!text.is_empty());
+                    // An Automation payload's bad field is named.
+                    if which == 0 && path.len() == 1 && !remove && !replacement.is_string() && !replacement.is_null() {
+                        proptest::prop_assert!(text.contains(path[0].as_str()), "{text}");
+                    }
+                }
+                Ok(Request::Diagnose(d)) => {
+                    let _ = d.check_region("us-east-1");
+                    if let Target::Event(ev) = &d.target {
+                        let _ = ev.detail.to_facts();
+                    }
+                }
+                Ok(Request::Sweep(s)) => proptest::prop_assert!((1..=1440).contains(&s.lookback_minutes)),
+            }
+        }
+
         #[test]
         fn arbitrary_json_never_panics(s in "\\PC{0,300}") {
             let _ = Request::from_slice(s.as_bytes());

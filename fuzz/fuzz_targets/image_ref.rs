@@ -3,12 +3,7 @@
 
 #![no_main]
 
-// The parser's own source file, compiled into this crate: it uses only std and thiserror.
-#[path = "../../src/image_ref.rs"]
-#[allow(dead_code)]
-mod image_ref;
-
-use image_ref::ImageRef;
+use ecs_task_doctor_fuzz::image_ref::ImageRef;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

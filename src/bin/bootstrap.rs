@@ -3,12 +3,24 @@
 //!
 //! Where reports go comes from the environment the template sets: `REPORT_TOPIC_ARN` and
 //! `REPORT_BUCKET` (empty: not published).
+//!
+//! Each invocation's reads must end by the invocation's deadline minus
+//! [`RENDER_AND_PUBLISH_MARGIN`], so the report, partial if need be, is always rendered,
+//! published and returned before Lambda stops the function.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ecs_task_doctor::engine::Engine;
 use ecs_task_doctor::handler::{App, HandlerError};
 use ecs_task_doctor::publish::{Destinations, Publisher};
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
+
+/// Time kept after the reads for judging, rendering, publishing (an SNS message and two S3
+/// objects, each a single fast call) and returning. Judging and rendering take
+/// milliseconds; the rest is the publish calls' round trips with a retry. 10 s of the
+/// function's 120 s.
+const RENDER_AND_PUBLISH_MARGIN: Duration = Duration::from_secs(10);
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -19,10 +31,41 @@ async fn main() -> Result<(), Error> {
     let app = App::new(Engine::new(&conf)?, Some(publisher));
     let app = &app;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        app.handle(event.payload).await.map_err(|e: HandlerError| {
-            tracing::warn!(error = %e, "no report");
-            e
-        })
+        let budget = read_budget(event.context.deadline, SystemTime::now());
+        let deadline = tokio::time::Instant::now() + budget;
+        app.handle_within(event.payload, deadline)
+            .await
+            .map_err(|e: HandlerError| {
+                tracing::warn!(error = %e, "no report");
+                e
+            })
     }))
     .await
+}
+
+/// How long the reads may take: from now to the invocation's deadline (milliseconds since
+/// the Unix epoch, from the Lambda context), less [`RENDER_AND_PUBLISH_MARGIN`]. A deadline
+/// already inside the margin leaves no time to read: every fact is then "timed out" and the
+/// report says so, rather than Lambda killing the run with nothing.
+fn read_budget(deadline_ms: u64, now: SystemTime) -> Duration {
+    let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
+    deadline
+        .duration_since(now)
+        .unwrap_or_default()
+        .saturating_sub(RENDER_AND_PUBLISH_MARGIN)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_the_remaining_time_less_the_margin() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let deadline_ms = 1_700_000_000_000 + 120_000;
+        assert_eq!(read_budget(deadline_ms, now), Duration::from_secs(110));
+        // Inside the margin, or past: nothing left to read with, no panic.
+        assert_eq!(read_budget(1_700_000_000_000 + 5_000, now), Duration::ZERO);
+        assert_eq!(read_budget(1_699_999_999_000, now), Duration::ZERO);
+    }
 }

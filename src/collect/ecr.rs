@@ -66,7 +66,9 @@ pub(super) async fn image(
             Some(e) if e.region == region => {
                 let ecr = clients.ecr.clone();
                 let cache = cache.clone();
-                set.spawn(async move { (i, ecr_lookups(ecr, cache, e.account, r).await) });
+                set.spawn(crate::collect::budget::carry(async move {
+                    (i, ecr_lookups(ecr, cache, e.account, r).await)
+                }));
             }
             _ => {}
         }
@@ -79,7 +81,9 @@ pub(super) async fn image(
         }
         let sm = clients.secretsmanager.clone();
         let id = c.secret.clone();
-        secrets.spawn(async move { (i, describe_secret(&sm, &id).await) });
+        secrets.spawn(crate::collect::budget::carry(async move {
+            (i, describe_secret(&sm, &id).await)
+        }));
     }
     let (ecr_results, secret_results) = tokio::join!(set.join_all(), secrets.join_all());
     for (i, l) in ecr_results {

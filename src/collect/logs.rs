@@ -56,7 +56,9 @@ pub(super) async fn logging(
             regional_client(&clients.logs, r)
         };
         let group = group.clone();
-        set.spawn(async move { (i, describe_group(&client, &group).await) });
+        set.spawn(crate::collect::budget::carry(async move {
+            (i, describe_group(&client, &group).await)
+        }));
     }
     let mut answers: Vec<Option<Readable<LogGroupLookup>>> = vec![None; wanted.len()];
     for (i, lookup) in set.join_all().await {

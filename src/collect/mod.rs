@@ -5,6 +5,7 @@
 //! [`Readable::Unreadable`](crate::facts::Readable) fact with the API and the error code,
 //! which judge reports as UNKNOWN.
 
+pub mod budget;
 mod cache;
 mod ecr;
 mod ecs;
@@ -50,18 +51,48 @@ pub struct Clients {
 }
 
 impl Clients {
-    /// Builds every client from one shared configuration (Region, credentials, endpoint).
+    /// Builds every client from one shared configuration (Region, credentials, endpoint),
+    /// with the stated retry and timeout policy ([`budget::CallPolicy::STANDARD`]) and the
+    /// budget-aware sleep that keeps every call inside a run's deadline.
     pub fn new(conf: &SdkConfig) -> Clients {
+        Clients::with_policy(conf, &budget::CallPolicy::STANDARD)
+    }
+
+    /// [`Clients::new`] with another call policy (a test's shorter timeouts). The deadline
+    /// still applies: every client sleeps through [`budget::BudgetSleep`].
+    ///
+    /// Each client also gets its own retry quota (the SDK's standard token bucket: 500
+    /// tokens, 5 per retry, 10 per retry after a timeout, refilled by successes) instead of the
+    /// process-wide one the SDK shares by service name: when an account's API is failing,
+    /// retries stop once this run's quota is spent rather than multiplying the load, and two
+    /// engines in one process (a test's, or a future multi-Region sweep's) cannot spend each
+    /// other's quota.
+    pub fn with_policy(conf: &SdkConfig, policy: &budget::CallPolicy) -> Clients {
+        let conf = &policy.apply(conf);
+        macro_rules! client {
+            ($sdk:ident) => {{
+                use $sdk::config::retry::{RetryPartition, TokenBucket};
+                $sdk::Client::from_conf(
+                    $sdk::config::Builder::from(conf)
+                        .retry_partition(
+                            RetryPartition::custom(stringify!($sdk))
+                                .token_bucket(TokenBucket::default())
+                                .build(),
+                        )
+                        .build(),
+                )
+            }};
+        }
         Clients {
-            ecs: aws_sdk_ecs::Client::new(conf),
-            ec2: aws_sdk_ec2::Client::new(conf),
-            ssm: aws_sdk_ssm::Client::new(conf),
-            ecr: aws_sdk_ecr::Client::new(conf),
-            iam: aws_sdk_iam::Client::new(conf),
-            secretsmanager: aws_sdk_secretsmanager::Client::new(conf),
-            kms: aws_sdk_kms::Client::new(conf),
-            logs: aws_sdk_cloudwatchlogs::Client::new(conf),
-            efs: aws_sdk_efs::Client::new(conf),
+            ecs: client!(aws_sdk_ecs),
+            ec2: client!(aws_sdk_ec2),
+            ssm: client!(aws_sdk_ssm),
+            ecr: client!(aws_sdk_ecr),
+            iam: client!(aws_sdk_iam),
+            secretsmanager: client!(aws_sdk_secretsmanager),
+            kms: client!(aws_sdk_kms),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            efs: client!(aws_sdk_efs),
         }
     }
 }

@@ -67,7 +67,9 @@ pub(super) async fn placement(
             for (i, fs) in file_systems.iter().enumerate() {
                 let (efs, ec2) = (clients.efs.clone(), clients.ec2.clone());
                 let fs = fs.clone();
-                set.spawn(async move { (i, file_system(&efs, &ec2, fs).await) });
+                set.spawn(super::budget::carry(async move {
+                    (i, file_system(&efs, &ec2, fs).await)
+                }));
             }
             let mut out = set.join_all().await;
             out.sort_by_key(|(i, _)| *i);
@@ -240,7 +242,7 @@ async fn file_system(
         let mut set = JoinSet::new();
         for (i, t) in targets.iter().enumerate() {
             let (efs, id) = (efs.clone(), t.mount_target_id.clone());
-            set.spawn(async move {
+            set.spawn(super::budget::carry(async move {
                 let r = match efs
                     .describe_mount_target_security_groups()
                     .mount_target_id(id)
@@ -256,7 +258,7 @@ async fn file_system(
                     )),
                 };
                 (i, r)
-            });
+            }));
         }
         for (i, r) in set.join_all().await {
             targets[i].security_group_ids = Some(r);

@@ -109,6 +109,22 @@ impl<T> Readable<T> {
     }
 }
 
+/// The error code of a read cut short by a timeout or by the run's deadline: the report's
+/// reason "timed out". (Snapshots written before this code existed say `Timeout`.)
+pub const TIMED_OUT: &str = "TimedOut";
+
+/// The AWS error codes that mean the caller lacks a permission, across the services read:
+/// `AccessDenied` (IAM, S3), `AccessDeniedException` (ECS, ECR, Secrets Manager, SSM, KMS,
+/// CloudWatch Logs, EFS), `UnauthorizedOperation` (EC2), and rarer spellings.
+pub const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedException",
+    "UnauthorizedAccess",
+    "NotAuthorized",
+];
+
 /// Why a fact could not be read: enough to tell a missing permission from a missing resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -119,4 +135,24 @@ pub struct Unreadable {
     pub error_code: String,
     /// The error message AWS returned, if any.
     pub message: String,
+}
+
+impl Unreadable {
+    /// True when AWS refused the read for lack of permission: then the missing permission is
+    /// [`Unreadable::api`] itself (every `api` is recorded as the IAM action that authorises
+    /// it, `elasticfilesystem:` for EFS, `logs:` for CloudWatch Logs).
+    pub fn is_access_denied(&self) -> bool {
+        ACCESS_DENIED_CODES.contains(&self.error_code.as_str())
+    }
+
+    /// True when AWS answered that the resource does not exist (`...NotFound...`,
+    /// `NoSuchEntity`): an answer about the account, not trouble with the read.
+    pub fn is_not_found(&self) -> bool {
+        self.error_code.contains("NotFound") || self.error_code == "NoSuchEntity"
+    }
+
+    /// True when the read was cut by a timeout or by the run's deadline.
+    pub fn is_timed_out(&self) -> bool {
+        self.error_code == TIMED_OUT || self.error_code == "Timeout"
+    }
 }

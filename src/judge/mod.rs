@@ -62,7 +62,7 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
             Some(c) if !applicable_stages(c).contains(&name) => {
                 StageResult::skipped(name, format!("Does not apply to failure class '{c}'."))
             }
-            Some(_) => later_stage(name, facts),
+            Some(_) => not_passed_unread(later_stage(name, facts), facts),
         };
         stages.push(result);
     }
@@ -81,7 +81,9 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
 }
 
 /// The finding for a fact AWS would not give us: UNKNOWN, never PASS, with the API and the
-/// error code as evidence, and what to do when it is the tool's own missing permission.
+/// cause as evidence, and what to do. The cause is named plainly: "the function's role lacks
+/// `ecs:DescribeTasks`" for an access denial (the exact permission to add), "timed out" for
+/// a read cut by a timeout or the run's deadline, otherwise the AWS error code.
 pub(crate) fn unreadable_finding(
     code: crate::codes::Code,
     severity: crate::report::Severity,
@@ -94,18 +96,181 @@ pub(crate) fn unreadable_finding(
     } else {
         format!(" ({})", u.message)
     };
+    let cause = cause_of(u);
+    let (detail, remediation) = if u.is_access_denied() {
+        (
+            format!(
+                "{what} could not be read: the function's role lacks {} ({} returned {}{message}).",
+                u.api, u.api, u.error_code
+            ),
+            format!(
+                "Allow {} to the role running ecs-task-doctor (template.yaml's role has it), then run it again.",
+                u.api
+            ),
+        )
+    } else if u.is_timed_out() {
+        let why = if u.message.is_empty() {
+            format!("{} timed out", u.api)
+        } else {
+            u.message.clone()
+        };
+        (
+            format!("{what} could not be read: {} timed out ({why}).", u.api),
+            format!(
+                "Run it again when {} answers in time (the CLI takes a longer --timeout); nothing here says the fact is wrong.",
+                u.api
+            ),
+        )
+    } else {
+        (
+            format!(
+                "{what} could not be read: {} returned {}{message}.",
+                u.api, u.error_code
+            ),
+            format!(
+                "If {} is an access denial, give the role running ecs-task-doctor permission for {} (template.yaml's role has it); otherwise retry.",
+                u.error_code, u.api
+            ),
+        )
+    };
     crate::report::Finding::new(
         code,
         Status::Unknown,
         severity,
-        format!("{what} could not be read: {} returned {}{message}. {consequence}", u.api, u.error_code),
+        format!("{detail} {consequence}"),
     )
     .evidence("api", u.api.as_str())
     .evidence("errorCode", u.error_code.as_str())
-    .remediation(format!(
-        "If {} is an access denial, give the role running ecs-task-doctor permission for {} (template.yaml's role has it); otherwise retry.",
-        u.error_code, u.api
-    ))
+    .evidence("cause", cause)
+    .remediation(remediation)
+}
+
+/// Why a fact was not read, in the report's words (evidence `cause`): "the function's role
+/// lacks `service:Action`" for an access denial, "timed out", or the AWS error code.
+pub(crate) fn cause_of(u: &crate::facts::Unreadable) -> String {
+    if u.is_access_denied() {
+        format!("the function's role lacks {}", u.api)
+    } else if u.is_timed_out() {
+        "timed out".to_string()
+    } else {
+        u.error_code.clone()
+    }
+}
+
+/// Every fact a stage needs that was not read, named by one UNKNOWN finding of that stage:
+/// the guarantee "never a PASS for a fact not read", enforced once for every stage whatever
+/// its own judge does. A stage's judge names the facts it uses; any unread fact of the
+/// stage's facts that no finding names in its `evidence.api` gets an
+/// [`unreadable_finding`] here under the stage's closest check (UNKNOWN: "cannot be
+/// decided"), and the stage's status is then at best UNKNOWN. The one exception: a
+/// not-found answer in a stage that already fails (see below).
+fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
+    use crate::codes::Code as C;
+    let section = match stage.name {
+        StageName::Network => serde_json::to_value(&facts.network),
+        StageName::Image => serde_json::to_value(&facts.image),
+        StageName::Iam => serde_json::to_value(&facts.iam),
+        StageName::Secrets => serde_json::to_value(&facts.secrets),
+        StageName::Logging => serde_json::to_value(&facts.logging),
+        StageName::Placement => serde_json::to_value(&facts.placement),
+        _ => return stage,
+    };
+    if stage.status == Status::Skipped {
+        return stage;
+    }
+    let mut unread = Vec::new();
+    unread_facts(&section.unwrap_or_default(), &mut unread);
+    let mut added = Vec::new();
+    for u in unread {
+        let names = |f: &crate::report::Finding| {
+            f.status != Status::Pass
+                && f.evidence.get("api").and_then(|v| v.as_str()) == Some(u.api.as_str())
+        };
+        if stage.findings.iter().chain(&added).any(names) {
+            // The stage's own finding names it; make sure it says why, too.
+            for f in stage.findings.iter_mut().filter(|f| names(f)) {
+                f.evidence
+                    .entry("cause".to_string())
+                    .or_insert_with(|| cause_of(&u).into());
+            }
+            continue;
+        }
+        // In a stage that already fails, a resource that does not exist is usually the
+        // failure itself (no repository, so no image to look up): the stage's judge decides
+        // whether to say more. Trouble with the reads themselves is always named.
+        if stage.status == Status::Fail && u.is_not_found() {
+            continue;
+        }
+        let api = u.api.as_str();
+        let code = match stage.name {
+            StageName::Network => C::NetNoPathToService,
+            StageName::Iam => C::IamDecisionUnknown,
+            StageName::Image => match api {
+                "ecr:DescribeImages" => C::ImgTagNotFound,
+                "ecr:GetRepositoryPolicy" => C::ImgRepoPolicyDenies,
+                _ if api.starts_with("secretsmanager:") => C::ImgRegistryCredentialsMissing,
+                _ => C::ImgRepositoryNotFound,
+            },
+            StageName::Secrets => match api {
+                _ if api.starts_with("ssm:") => C::SsmParameterNotFound,
+                _ if api.starts_with("kms:") => C::KmsKeyNotUsable,
+                _ => C::SecretNotFound,
+            },
+            StageName::Logging => C::LogGroupMissing,
+            _ => match api {
+                "elasticfilesystem:DescribeFileSystemPolicy" => C::EfsPolicyDeniesMount,
+                "elasticfilesystem:DescribeMountTargetSecurityGroups" => C::EfsNfsBlocked,
+                _ if api.starts_with("elasticfilesystem:") => C::EfsMountTargetMissing,
+                _ if api.starts_with("ec2:") => C::EfsNfsBlocked,
+                "ecs:DescribeClusters" | "ecs:ListContainerInstances" => C::Ec2NoContainerInstances,
+                _ => C::Ec2InsufficientResources,
+            },
+        };
+        added.push(unreadable_finding(
+            code,
+            crate::report::Severity::Medium,
+            &format!("A fact the {} stage needs", stage.name.as_str()),
+            &u,
+            "This stage cannot be verified without it, so it is not PASS.",
+        ));
+    }
+    if !added.is_empty() {
+        if stage.status == Status::Pass {
+            stage.summary = format!(
+                "Nothing failed, but not everything could be read: {}.",
+                added
+                    .iter()
+                    .filter_map(|f| f.evidence.get("api").and_then(|v| v.as_str()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        stage.findings.extend(added);
+        stage.status = Status::worst(stage.findings.iter().map(|f| f.status));
+    }
+    stage
+}
+
+/// The unreadable facts in a stage's facts (as JSON), each (API, error code) once, in order.
+fn unread_facts(v: &serde_json::Value, out: &mut Vec<crate::facts::Unreadable>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.get("state").and_then(|s| s.as_str()) == Some("unreadable")
+                && let Ok(u) = serde_json::from_value::<crate::facts::Unreadable>(v.clone())
+            {
+                if !out
+                    .iter()
+                    .any(|x| x.api == u.api && x.error_code == u.error_code)
+                {
+                    out.push(u);
+                }
+                return;
+            }
+            m.values().for_each(|x| unread_facts(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| unread_facts(x, out)),
+        _ => {}
+    }
 }
 
 /// Orders a stage's findings so its first FAIL best explains the stop reason: worst status
@@ -206,3 +371,205 @@ fn summarise(
 
 #[cfg(test)]
 mod tests;
+
+/// The unreadable finding's wording, and the guarantee that a fact not read never judges
+/// PASS, over every fact of the shipped example snapshot.
+#[cfg(test)]
+mod unreadable_tests {
+    use super::*;
+    use crate::codes::Code;
+    use crate::facts::Unreadable;
+    use crate::report::Severity;
+    use serde_json::Value;
+
+    fn finding(code: &str, message: &str) -> crate::report::Finding {
+        let u = Unreadable {
+            api: "ecs:DescribeTasks".into(),
+            error_code: code.into(),
+            message: message.into(),
+        };
+        unreadable_finding(
+            Code::TaskNotReadable,
+            Severity::High,
+            "The task",
+            &u,
+            "Nothing can be checked.",
+        )
+    }
+
+    #[test]
+    fn an_access_denial_names_the_exact_permission_the_role_lacks() {
+        for code in crate::facts::ACCESS_DENIED_CODES {
+            let f = finding(code, "User is not authorized");
+            assert_eq!(f.status, Status::Unknown);
+            assert_eq!(
+                f.evidence["cause"],
+                "the function's role lacks ecs:DescribeTasks"
+            );
+            assert!(
+                f.detail
+                    .contains("could not be read: the function's role lacks ecs:DescribeTasks"),
+                "{}",
+                f.detail
+            );
+            assert!(
+                f.remediation
+                    .starts_with("Allow ecs:DescribeTasks to the role")
+            );
+        }
+    }
+
+    #[test]
+    fn a_timed_out_read_says_timed_out() {
+        for code in [crate::facts::TIMED_OUT, "Timeout"] {
+            let f = finding(
+                code,
+                "timed out: the run's time budget ended before ecs:DescribeTasks answered",
+            );
+            assert_eq!(f.status, Status::Unknown);
+            assert_eq!(f.evidence["cause"], "timed out");
+            assert!(
+                f.detail.contains("ecs:DescribeTasks timed out"),
+                "{}",
+                f.detail
+            );
+        }
+    }
+
+    #[test]
+    fn another_error_is_named_by_its_code() {
+        let f = finding("ThrottlingException", "Rate exceeded");
+        assert_eq!(f.evidence["cause"], "ThrottlingException");
+        assert!(
+            f.detail
+                .contains("returned ThrottlingException (Rate exceeded)")
+        );
+    }
+
+    /// In a failing stage, an unread fact is still named when the read itself was in trouble
+    /// (here access denied), not when AWS said the resource does not exist.
+    #[test]
+    fn a_failing_stage_names_read_trouble_but_not_a_missing_resource() {
+        let original: Value =
+            serde_json::from_str(include_str!("../../examples/fargate-cannot-pull.json")).unwrap();
+        let with = |code: &str| {
+            let mut v = original.clone();
+            v["network"]["internetGateways"] = serde_json::json!({
+                "state": "unreadable",
+                "api": "ec2:DescribeInternetGateways",
+                "errorCode": code,
+                "message": "",
+            });
+            let facts: Facts = serde_json::from_value(v).unwrap();
+            let r = judge(&facts, StageSelection::All);
+            let network = r
+                .stages
+                .iter()
+                .find(|s| s.name == StageName::Network)
+                .unwrap();
+            assert_eq!(network.status, Status::Fail);
+            network
+                .findings
+                .iter()
+                .filter(|f| {
+                    f.evidence.get("api") == Some(&Value::from("ec2:DescribeInternetGateways"))
+                })
+                .map(|f| (f.status, f.evidence["cause"].clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            with("UnauthorizedOperation"),
+            [(
+                Status::Unknown,
+                Value::from("the function's role lacks ec2:DescribeInternetGateways")
+            )]
+        );
+        assert_eq!(with("InvalidInternetGatewayID.NotFound"), []);
+    }
+
+    /// Every `{"state": "read", ...}` object of a snapshot, as JSON pointers.
+    fn readables(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if m.get("state") == Some(&Value::from("read")) {
+                    out.push(at.clone());
+                }
+                for (k, x) in m {
+                    readables(x, format!("{at}/{k}"), out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    readables(x, format!("{at}/{i}"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// One fact at a time is made unreadable ("timed out", with an API name of its own): the
+    /// stage that reads it must not be PASS, and the report must either not depend on it
+    /// (identical to the original) or show an UNKNOWN finding naming that API and "timed out".
+    #[test]
+    fn no_fact_that_was_not_read_can_make_a_pass() {
+        let original: Value =
+            serde_json::from_str(include_str!("../../examples/fargate-cannot-pull.json")).unwrap();
+        let facts: Facts = serde_json::from_value(original.clone()).unwrap();
+        let baseline = judge(&facts, StageSelection::All);
+        let mut paths = Vec::new();
+        readables(&original, String::new(), &mut paths);
+        assert!(paths.len() > 15, "{paths:?}");
+        let mut silent = Vec::new();
+        for (i, path) in paths.iter().enumerate() {
+            let api = format!("test:Fact{i}");
+            let mut v = original.clone();
+            *v.pointer_mut(path).unwrap() = serde_json::json!({
+                "state": "unreadable",
+                "api": api,
+                "errorCode": crate::facts::TIMED_OUT,
+                "message": format!("timed out: the run's time budget ended before {api} answered"),
+            });
+            let facts: Facts = serde_json::from_value(v).unwrap();
+            let report = judge(&facts, StageSelection::All);
+            // The stage that reads the fact is never PASS without it.
+            let section = path.split('/').nth(1).unwrap_or("");
+            let stage = match section {
+                "task" | "taskDefinition" => "task",
+                other => other,
+            };
+            if let Some(st) = report.stages.iter().find(|s| s.name.as_str() == stage) {
+                assert_ne!(
+                    st.status,
+                    Status::Pass,
+                    "{path}: not read, yet {stage} is PASS"
+                );
+            }
+            if report == baseline {
+                continue;
+            }
+            let unknowns: Vec<&crate::report::Finding> = report
+                .stages
+                .iter()
+                .flat_map(|s| &s.findings)
+                .filter(|f| f.status == Status::Unknown)
+                .collect();
+            let named = unknowns.iter().any(|f| {
+                f.evidence.get("api") == Some(&Value::from(api.as_str()))
+                    && f.evidence.get("cause") == Some(&Value::from("timed out"))
+            });
+            if !named {
+                silent.push(format!(
+                    "{path}: {:?}",
+                    unknowns
+                        .iter()
+                        .map(|f| (f.code, &f.detail))
+                        .collect::<Vec<_>>()
+                ));
+            }
+        }
+        assert!(
+            silent.is_empty(),
+            "unread facts that changed the report without an UNKNOWN naming them: {silent:?}"
+        );
+    }
+}

@@ -5,35 +5,93 @@
 
 use std::fmt::Write;
 
+use super::text::is_deceptive_format;
 use crate::report::{Finding, PathView, Report, Status};
 
-/// Escapes text for a Markdown paragraph or table cell: Markdown punctuation, HTML and newlines.
+/// Escapes account-controlled text for a Markdown paragraph, list item or table cell, so
+/// that it stays text wherever the Markdown is shown (GitHub, chat, the Automation console):
+///
+/// - Markdown and HTML punctuation is backslash-escaped, so no link, image, emphasis, code
+///   span, HTML tag, entity (`&#x202e;`), table cell boundary or heading starts in it;
+/// - GFM's bare-URL and e-mail autolinks are broken (`http\://`, `www\.`, `\@`), because
+///   GitHub and most chat tools link them without any punctuation;
+/// - a leading `-`, `+`, `=` or `1.` cannot start a list or a setext heading;
+/// - line breaks become spaces (a break would end the list item or the table row), and
+///   other control characters and invisible bidi or zero-width characters are dropped.
 fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len() + 8);
+    let mut at_start = true;
+    // Digits only so far (after leading spaces), and at least one.
+    let mut leading_digits = 0usize;
+    let mut only_digits = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        let escape = match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' | '>' | '<'
+            | '&' | '@' | '$' => true,
+            // `scheme://` autolinks.
+            ':' => next == Some('/'),
+            // `www.` autolinks, whatever the case.
+            '.' => {
+                i >= 3
+                    && chars[i - 3..i].iter().all(|w| w.eq_ignore_ascii_case(&'w'))
+                    && (i == 3 || !chars[i - 4].is_alphanumeric())
+            }
+            // List markers and setext underlines at the start of the text.
+            '-' | '+' | '=' => at_start,
+            _ => false,
+        };
+        // `1.` at the start would begin an ordered list.
+        let ordered = c == '.' && only_digits && leading_digits > 0;
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '|' | '!' | '~' | '>' | '<' => {
-                out.push('\\');
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() || is_deceptive_format(c) => {}
+            c => {
+                if escape || ordered {
+                    out.push('\\');
+                }
                 out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            c => out.push(c),
+        }
+        if !c.is_whitespace() {
+            at_start = false;
+            if c.is_ascii_digit() && only_digits {
+                leading_digits += 1;
+            } else {
+                only_digits = false;
+            }
         }
     }
     out
 }
 
-/// Text for inside a code span: backticks cannot be escaped there, so they are replaced.
+/// Text for inside a code span: backticks cannot be escaped there, so they are replaced;
+/// line breaks become spaces, other control and invisible bidi characters are dropped.
 fn code(s: &str) -> String {
-    s.replace('`', "'").replace(['\n', '\r'], " ")
+    s.chars()
+        .filter_map(|c| match c {
+            '`' => Some('\''),
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() || is_deceptive_format(c) => None,
+            c => Some(c),
+        })
+        .collect()
 }
 
-/// A label for a Mermaid node: quotes, brackets and pipes would end it early.
+/// A code span's text for a table cell: [`code`], and a pipe escaped, because GFM splits
+/// table cells at a pipe even inside a code span.
+fn code_cell(s: &str) -> String {
+    code(s).replace('|', "\\|")
+}
+
+/// A label for a Mermaid node: quotes, brackets and pipes would end it early; `#` and `&`
+/// start entity codes (`#quot;`) that Mermaid decodes after parsing; `%` starts directives.
 fn mermaid_label(s: &str) -> String {
     s.chars()
+        .filter(|c| !is_deceptive_format(*c))
         .map(|c| match c {
-            '"' | '[' | ']' | '|' | '<' | '>' | '{' | '}' | '`' | ';' => ' ',
+            '"' | '[' | ']' | '|' | '<' | '>' | '{' | '}' | '`' | ';' | '#' | '&' | '%' => ' ',
             c if c.is_control() => ' ',
             c => c,
         })
@@ -97,7 +155,7 @@ fn finding(out: &mut String, f: &Finding) {
             serde_json::Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let _ = writeln!(out, "  - {k}: `{}`", code(&text));
+        let _ = writeln!(out, "  - {}: `{}`", cell(k), code(&text));
     }
     if !f.remediation.is_empty() {
         // Prose stays prose; the AWS CLI commands go in a block a person can copy.
@@ -128,7 +186,7 @@ pub fn markdown(r: &Report) -> String {
     let _ = writeln!(
         out,
         "| Task | `{}` |",
-        code(t.arn.as_deref().unwrap_or("unknown"))
+        code_cell(t.arn.as_deref().unwrap_or("unknown"))
     );
     if let Some(reason) = &t.stopped_reason {
         let _ = writeln!(out, "| Stopped reason | {} |", cell(reason));
@@ -264,6 +322,24 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// Whatever the account puts in a string, the escaped text has no line break, no
+        /// unescaped pipe, bracket, angle bracket or backtick, and no control character.
+        #[test]
+        fn any_text_stays_one_inert_line(s in "\\PC{0,200}|[\\[\\]()<>|`#!*_\n\r\u{1b}\u{202e}a-z:/.@w-]{0,60}") {
+            let out = cell(&s);
+            proptest::prop_assert!(!out.chars().any(|c| c.is_control() || is_deceptive_format(c)), "{out:?}");
+            for (i, c) in out.char_indices() {
+                if matches!(c, '|' | '[' | ']' | '<' | '>' | '`' | '@' | '&') {
+                    // Preceded by an odd number of backslashes: escaped.
+                    let run = out[..i].chars().rev().take_while(|b| *b == '\\').count();
+                    proptest::prop_assert!(run % 2 == 1, "{c:?} unescaped at {i} in {out:?}");
+                }
+            }
+            let code_text = code_cell(&s);
+            proptest::prop_assert!(!code_text.contains('`') && !code_text.contains('\n'), "{code_text:?}");
+            proptest::prop_assert!(!code_text.chars().any(|c| c.is_control() || is_deceptive_format(c)));
+        }
+
         #[test]
         fn any_hop_text_stays_in_the_subset(details in proptest::collection::vec(("\\PC{0,40}", 0u8..2, "\\PC{0,80}"), 0..6)) {
             let hops: Vec<(&str, Status, &str)> = details

@@ -9,6 +9,7 @@
 
 pub mod calls;
 pub mod ecr;
+pub mod fault_proxy;
 pub mod iam;
 pub mod logging;
 pub mod network;

@@ -170,7 +170,9 @@ pub(super) async fn prefix_lists(
     for (i, l) in lists.iter().enumerate() {
         let ec2 = ec2.clone();
         let id = l.id.clone();
-        set.spawn(async move { (i, prefix_list_entries(&ec2, &id).await) });
+        set.spawn(crate::collect::budget::carry(async move {
+            (i, prefix_list_entries(&ec2, &id).await)
+        }));
     }
     while let Some(done) = set.join_next().await {
         if let Ok((i, cidrs)) = done {

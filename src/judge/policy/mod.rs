@@ -232,7 +232,92 @@ mod tests {
         assert!(wildcard_match("*", "", false));
     }
 
+    /// Arbitrary JSON shaped like a policy: the policy grammar's own keys and values (and
+    /// some that are not), nested at random, so that parsing gets past "not JSON" and reaches
+    /// statements, principals and conditions.
+    fn policy_like() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        use serde_json::{Value, json};
+        let word = prop_oneof![
+            Just("*".to_string()),
+            Just("Allow".to_string()),
+            Just("Deny".to_string()),
+            Just("ecr:*".to_string()),
+            Just("s3:GetObject".to_string()),
+            Just("arn:aws:iam::111122223333:root".to_string()),
+            Just(ROLE.to_string()),
+            Just("arn:aws:s3:::prod-*".to_string()),
+            Just("${aws:username}".to_string()),
+            Just("10.0.0.0/8".to_string()),
+            Just("2026-01-01T00:00:00Z".to_string()),
+            "\\PC{0,12}",
+        ];
+        let key = prop_oneof![
+            Just("Version"),
+            Just("Statement"),
+            Just("Sid"),
+            Just("Effect"),
+            Just("Principal"),
+            Just("NotPrincipal"),
+            Just("AWS"),
+            Just("Service"),
+            Just("Action"),
+            Just("NotAction"),
+            Just("Resource"),
+            Just("NotResource"),
+            Just("Condition"),
+            Just("StringEquals"),
+            Just("StringLike"),
+            Just("ArnLike"),
+            Just("IpAddress"),
+            Just("DateLessThan"),
+            Just("Bool"),
+            Just("ForAnyValue:StringLike"),
+            Just("StringEqualsIfExists"),
+            Just("Null"),
+            Just("aws:SourceIp"),
+            Just("aws:PrincipalAccount"),
+            Just("aws:sourceVpce"),
+            Just("Unknown"),
+        ];
+        let leaf = prop_oneof![
+            word.prop_map(Value::String),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            Just(Value::Null),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::vec((key.clone(), inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+                }),
+            ]
+        })
+    }
+
     proptest::proptest! {
+        #[test]
+        fn policy_shaped_json_never_panics_and_unparsable_is_unknown(
+            doc in policy_like(),
+            action in "ecr:GetDownloadUrlForLayer|s3:GetObject|\\PC{0,12}",
+            resource in "\\*|arn:aws:s3:::prod-us-east-1-starport-layer-bucket/x|\\PC{0,12}",
+        ) {
+            // As a whole document, and as the one statement of a document.
+            for doc in [doc.clone(), serde_json::json!({"Version": "2012-10-17", "Statement": doc})] {
+                let text = doc.to_string();
+                let decision = evaluate(&text, Request { principal: Some(ROLE), action: &action, resource: &resource });
+                if let Err(why) = Policy::parse(&text) {
+                    proptest::prop_assert!(!why.is_empty());
+                    proptest::prop_assert!(matches!(decision, Decision::Unknown { .. }), "{text}: {decision:?}");
+                }
+                let ctx = Context::for_role(ROLE, &action, &resource);
+                if let Ok(p) = Policy::parse(&text) {
+                    let _ = evaluate_policy(&p, &ctx, PrincipalMode::Standalone, "");
+                }
+            }
+        }
+
         #[test]
         fn never_panics(doc in "\\PC{0,200}", action in "\\PC{0,30}", resource in "\\PC{0,30}") {
             let _ = evaluate(&doc, Request { principal: Some(ROLE), action: &action, resource: &resource });

@@ -337,6 +337,20 @@ mod tests {
             let _ = Reference::parse(&s);
         }
 
+        /// ARN-shaped input: an error always says what is wrong; a secret's ID is the start
+        /// of what was written (the fuzz target `value_from`'s invariants).
+        #[test]
+        fn arn_shaped_input_parses_or_says_why(s in "arn:(aws)?:(secretsmanager|ssm|s3)?:[a-z0-9-]{0,12}:[0-9]{0,12}:(secret:|parameter/?)?[A-Za-z0-9/_+=.@:-]{0,40}") {
+            match Reference::parse(&s) {
+                Ok(Reference::Secret(secret)) => {
+                    prop_assert!(s.starts_with(&secret.secret_id));
+                    prop_assert!(!secret.name.is_empty());
+                }
+                Ok(_) => {}
+                Err(why) => prop_assert!(why.len() > 5, "{why}"),
+            }
+        }
+
         #[test]
         fn a_valid_secret_arn_round_trips(
             name in "[a-zA-Z0-9/_+=.@-]{1,40}",

@@ -293,3 +293,67 @@ fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{ContainerFacts, FACTS_VERSION, RequestFacts, TaskSource};
+
+    const ARN: &str =
+        "arn:aws:ecs:us-east-1:111122223333:task/prod/0123456789abcdef0123456789abcdef";
+
+    fn facts(reason: &str, container_reason: &str) -> Facts {
+        Facts {
+            facts_version: FACTS_VERSION,
+            region: "us-east-1".into(),
+            request: RequestFacts {
+                cluster: "prod".into(),
+                task: ARN.into(),
+                source: TaskSource::DescribeTasks,
+            },
+            task: Readable::Read {
+                value: TaskLookup::Found {
+                    task: Box::new(TaskFacts {
+                        task_arn: ARN.into(),
+                        last_status: Some("STOPPED".into()),
+                        desired_status: Some("STOPPED".into()),
+                        stop_code: Some("TaskFailedToStart".into()),
+                        stopped_reason: Some(reason.into()),
+                        containers: vec![ContainerFacts {
+                            name: "web".into(),
+                            reason: Some(container_reason.into()),
+                            ..ContainerFacts::default()
+                        }],
+                        ..TaskFacts::default()
+                    }),
+                },
+            },
+            task_definition: None,
+            network: None,
+            image: None,
+            iam: None,
+            secrets: None,
+            logging: None,
+            placement: None,
+        }
+    }
+
+    proptest::proptest! {
+        /// Any stop reason of a task that failed to start (the fuzz target `stop_reason`'s
+        /// invariant): a failure class, never PASS, the reason kept as given.
+        #[test]
+        fn any_reason_of_a_failed_start_is_classified(reason in "\\PC{0,300}", container in "\\PC{0,300}") {
+            let out = judge(&facts(&reason, &container));
+            proptest::prop_assert!(out.failure_class.is_some());
+            proptest::prop_assert_ne!(out.stage.status, Status::Pass);
+            proptest::prop_assert_eq!(out.summary.stopped_reason.as_deref(), Some(reason.as_str()));
+        }
+
+        /// Classification ignores ASCII case, as ECS's wordings vary in it across agents.
+        #[test]
+        fn classification_ignores_case(reason in "[ -~]{0,200}") {
+            let index = |s: &str| catalogue::classify(s).map(|(i, _)| i);
+            proptest::prop_assert_eq!(index(&reason), index(&reason.to_ascii_uppercase()));
+        }
+    }
+}
