@@ -203,12 +203,30 @@ fn ten_containers_with_a_hundred_secrets_each() {
     );
 }
 
+/// The iam stage once repeated the combined policy for all missing permissions in every
+/// IAM_ACTION_DENIED remediation: 1,000 denied secrets gave a 143 MB report.
 #[test]
-#[ignore = "src/judge/iam (not this change's file) repeats the combined policy for all missing permissions in every IAM_ACTION_DENIED remediation: 1,000 denied secrets give 1,000 copies of a 130 KB policy, a 143 MB report (quadratic), and that policy is far over IAM's 10,240-character inline policy limit"]
 fn the_report_for_a_thousand_secrets_stays_small() {
     let r = judge(&facts(&secrets_heavy()));
     let size = serde_json::to_vec(&r).unwrap().len();
     assert!(size < 4 * 1024 * 1024, "{size} bytes");
+    // One combined policy for a thousand secrets is over IAM's inline limit: the first denied
+    // findings say so instead of offering a command that would fail.
+    let denied: Vec<&str> = r
+        .stages
+        .iter()
+        .flat_map(|s| &s.findings)
+        .filter(|f| f.code.as_str() == "IAM_ACTION_DENIED" && f.status.as_str() == "FAIL")
+        .map(|f| f.remediation.as_str())
+        .collect();
+    assert!(denied.len() > 100, "{}", denied.len());
+    assert!(
+        denied
+            .iter()
+            .all(|d| d.contains("over IAM's 10240-character limit") && d.len() < 4096),
+        "{}",
+        denied[0]
+    );
     renders_within_limits(&r);
 }
 

@@ -156,18 +156,37 @@ pub fn policy_for_all(needs: &[&Need]) -> serde_json::Value {
             None => by_resource.push((&n.resource, vec![&n.action])),
         }
     }
-    let statements: Vec<serde_json::Value> = by_resource
-        .into_iter()
-        .map(|(r, a)| {
+    // Resources that need the same actions share one statement, so a thousand secrets make
+    // one statement with a thousand resources, not a thousand statements.
+    let mut by_actions: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    for (r, a) in by_resource {
+        match by_actions.iter_mut().find(|(actions, _)| *actions == a) {
+            Some((_, resources)) => resources.push(r),
+            None => by_actions.push((a, vec![r])),
+        }
+    }
+    let one_or_list = |v: &[&str]| if v.len() == 1 { json!(v[0]) } else { json!(v) };
+    let statements: Vec<serde_json::Value> = by_actions
+        .iter()
+        .map(|(a, r)| {
             json!({
                 "Effect": "Allow",
-                "Action": if a.len() == 1 { json!(a[0]) } else { json!(a) },
-                "Resource": r,
+                "Action": one_or_list(a),
+                "Resource": one_or_list(r),
             })
         })
         .collect();
     json!({"Version": "2012-10-17", "Statement": statements})
 }
+
+/// IAM's limit on the total size of a role's inline policies (characters, whitespace not
+/// counted): a combined policy over it would make the suggested command fail.
+pub const INLINE_POLICY_MAX_CHARS: usize = 10_240;
+
+/// Up to this size the combined policy is repeated in every denied finding (each finding
+/// stands alone); above it only the first carries it, the others point there, so a task
+/// with a thousand denied secrets does not repeat the policy a thousand times.
+const REPEAT_POLICY_MAX_CHARS: usize = 2_048;
 
 /// The remediation text for a denied need.
 pub fn remediation(role_name: &str, need: &Need, eval: &Evaluation) -> String {
@@ -288,18 +307,36 @@ pub fn findings(role: &RoleFacts, needs: &[Need], which: Which) -> Vec<Finding> 
         })
         .collect();
     if missing.len() > 1 {
-        let doc = policy_for_all(&missing);
-        let all = format!(
-            "\n\nOr add all {} missing permissions at once:\naws iam put-role-policy --role-name {} --policy-name ecs-task-start --policy-document '{doc}'",
-            missing.len(),
-            role.name
+        let doc = policy_for_all(&missing).to_string();
+        let all = if doc.len() > INLINE_POLICY_MAX_CHARS {
+            format!(
+                "\n\nAll {} missing permissions in one policy would be {} characters, over IAM's {INLINE_POLICY_MAX_CHARS}-character limit for a role's inline policies: grant them by resource prefix (for example arn:...:secret:app/*) or split them across managed policies.",
+                missing.len(),
+                doc.len()
+            )
+        } else {
+            format!(
+                "\n\nOr add all {} missing permissions at once:\naws iam put-role-policy --role-name {} --policy-name ecs-task-start --policy-document '{doc}'",
+                missing.len(),
+                role.name
+            )
+        };
+        let pointer = format!(
+            "\n\nOr add all {} missing permissions at once: see the first IAM_ACTION_DENIED finding of this role.",
+            missing.len()
         );
-        for f in out.iter_mut().filter(|f| {
-            f.status == Status::Fail
-                && f.evidence.get("decidedBy").and_then(|v| v.as_str())
-                    == Some("implicit deny (no Allow)")
-        }) {
-            f.remediation.push_str(&all);
+        let repeat = all.len() <= REPEAT_POLICY_MAX_CHARS;
+        for (i, f) in out
+            .iter_mut()
+            .filter(|f| {
+                f.status == Status::Fail
+                    && f.evidence.get("decidedBy").and_then(|v| v.as_str())
+                        == Some("implicit deny (no Allow)")
+            })
+            .enumerate()
+        {
+            f.remediation
+                .push_str(if i == 0 || repeat { &all } else { &pointer });
         }
     }
     if !passed.is_empty() {

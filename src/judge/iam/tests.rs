@@ -505,3 +505,34 @@ fn customer_managed_keys_need_kms_decrypt_and_unknown_keys_say_so() {
         r.findings
     );
 }
+
+fn need(action: &str, resource: &str) -> required::Need {
+    required::Need {
+        action: action.into(),
+        resource: resource.into(),
+        alternatives: vec![],
+        why: "test".into(),
+        resource_side: required::ResourceSide::None,
+        inexact: None,
+    }
+}
+
+#[test]
+fn resources_that_need_the_same_actions_share_a_statement() {
+    let needs = [
+        need("secretsmanager:GetSecretValue", "arn:s:1"),
+        need("secretsmanager:GetSecretValue", "arn:s:2"),
+        need("kms:Decrypt", "arn:k:1"),
+        need("ecr:BatchGetImage", "arn:r"),
+        need("ecr:GetDownloadUrlForLayer", "arn:r"),
+    ];
+    let refs: Vec<&required::Need> = needs.iter().collect();
+    assert_eq!(
+        check::policy_for_all(&refs)["Statement"],
+        serde_json::json!([
+            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": ["arn:s:1", "arn:s:2"]},
+            {"Effect": "Allow", "Action": "kms:Decrypt", "Resource": "arn:k:1"},
+            {"Effect": "Allow", "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"], "Resource": "arn:r"},
+        ])
+    );
+}
