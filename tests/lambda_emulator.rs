@@ -4,6 +4,10 @@
 //!
 //! The emulator runs with `--only-lambda-apis`: it serves the Runtime API and the invoke
 //! API, and the test starts the binary cargo already built for the tests (no second build).
+//! Emulator difference: it sends `Lambda-Runtime-Deadline-Ms: 600000`, a duration, where
+//! Lambda sends an epoch time; the bootstrap treats a "deadline" that far in the past as no
+//! deadline (its unit tests pin that), so the reads here get the fallback budget.
+//!
 //! Its log goes to the system temp dir: a log inside the crate would make `cargo lambda
 //! watch` reload on every write (research/tooling.md §4).
 
@@ -112,7 +116,8 @@ fn start_function(port: u16, env: &[(&str, &str)], log: &Path) -> Child {
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
         // The template's LoggingConfig: JSON logs.
         .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
-        .env("AWS_LAMBDA_LOG_LEVEL", "INFO");
+        // DEBUG: more than the template's default INFO, so more chances for a leak to show.
+        .env("AWS_LAMBDA_LOG_LEVEL", "DEBUG");
     for (k, v) in env {
         cmd.env(k, v);
     }
@@ -228,6 +233,36 @@ fn every_shipped_event_through_the_lambda_runtime_emulator() {
         "the same delivery again is recognised: {out:#}"
     );
 
+    // The scenario's own stopped-task event: its task definition holds an environment value,
+    // which must reach neither the report nor the logs.
+    let event = support::tmp_file("emulator-stopped-event.json");
+    std::fs::write(
+        &event,
+        serde_json::json!({
+            "version": "0", "id": "5d1c6a9e-0000-4000-8000-000000000001",
+            "detail-type": "ECS Task State Change", "source": "aws.ecs",
+            "account": support::ACCOUNT, "time": "2026-11-28T09:00:59Z", "region": support::REGION,
+            "resources": [failed.task_arn],
+            "detail": {
+                "taskArn": failed.task_arn,
+                "clusterArn": format!("arn:aws:ecs:{}:{}:cluster/{}", support::REGION, support::ACCOUNT, failed.cluster),
+                "taskDefinitionArn": failed.task_definition_arn,
+                "lastStatus": "STOPPED", "desiredStatus": "STOPPED", "launchType": "FARGATE",
+                "stopCode": "TaskFailedToStart", "stoppedReason": PULL_TIMEOUT,
+                "stoppedAt": "2026-11-28T09:00:58.641Z",
+                "containers": [{"name": "api", "lastStatus": "STOPPED"}],
+                "attachments": [{"id": "a1", "type": "eni", "status": "DELETED",
+                                 "details": [{"name": "subnetId", "value": failed.subnet_id}]}],
+                "version": 3
+            }
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let out = json_of(&invoke(port, &event));
+    assert_eq!(out["rootCause"], "NET_NO_PATH_TO_SERVICE", "{out:#}");
+    assert!(!out.to_string().contains(scenario::SECRET_ENV_VALUE));
+
     // The function's logs are JSON (the template's LogFormat) and hold the report itself,
     // so a failed publish never loses it.
     let logs = read(&function_log) + &read(&function_log.with_extension("err"));
@@ -241,6 +276,14 @@ fn every_shipped_event_through_the_lambda_runtime_emulator() {
             .iter()
             .any(|l| l["fields"]["message"] == "report" && l["fields"]["report"].is_string()),
         "{logs}"
+    );
+    assert!(
+        logs.contains(failed.task_arn.as_str()),
+        "the scenario's report is in the logs"
+    );
+    assert!(
+        !logs.contains(scenario::SECRET_ENV_VALUE),
+        "an environment value reached the logs"
     );
     // ... and the publish wrote the report where `diagnose --snapshot` can replay it.
     let keys = rt.block_on(async {

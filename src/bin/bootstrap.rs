@@ -43,16 +43,30 @@ async fn main() -> Result<(), Error> {
     .await
 }
 
+/// Lambda's longest timeout: no real deadline is further away, and one that claims to be
+/// more than this far in the past is not a deadline at all.
+const LAMBDA_MAX_TIMEOUT: Duration = Duration::from_secs(900);
+
+/// The reads' budget when the runtime's deadline is not a point in time (see
+/// [`read_budget`]): the template's timeout less the margin.
+const FALLBACK_BUDGET: Duration = Duration::from_secs(110);
+
 /// How long the reads may take: from now to the invocation's deadline (milliseconds since
 /// the Unix epoch, from the Lambda context), less [`RENDER_AND_PUBLISH_MARGIN`]. A deadline
 /// already inside the margin leaves no time to read: every fact is then "timed out" and the
 /// report says so, rather than Lambda killing the run with nothing.
+///
+/// A "deadline" further in the past than any invocation can last is not a time: cargo-lambda
+/// 1.9.2's emulator sends `Lambda-Runtime-Deadline-Ms: 600000` (a duration), where Lambda
+/// sends an epoch time. Such a value gets [`FALLBACK_BUDGET`] rather than a run that times
+/// out before it starts.
 fn read_budget(deadline_ms: u64, now: SystemTime) -> Duration {
     let deadline = UNIX_EPOCH + Duration::from_millis(deadline_ms);
-    deadline
-        .duration_since(now)
-        .unwrap_or_default()
-        .saturating_sub(RENDER_AND_PUBLISH_MARGIN)
+    match deadline.duration_since(now) {
+        Ok(left) => left.saturating_sub(RENDER_AND_PUBLISH_MARGIN),
+        Err(past) if past.duration() > LAMBDA_MAX_TIMEOUT => FALLBACK_BUDGET,
+        Err(_) => Duration::ZERO,
+    }
 }
 
 #[cfg(test)]
@@ -67,5 +81,7 @@ mod tests {
         // Inside the margin, or past: nothing left to read with, no panic.
         assert_eq!(read_budget(1_700_000_000_000 + 5_000, now), Duration::ZERO);
         assert_eq!(read_budget(1_699_999_999_000, now), Duration::ZERO);
+        // Not a point in time (cargo-lambda's emulator sends a duration): the fallback.
+        assert_eq!(read_budget(600_000, now), FALLBACK_BUDGET);
     }
 }
