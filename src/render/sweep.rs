@@ -4,38 +4,55 @@ use std::fmt::Write;
 
 use crate::report::SweepSummary;
 
+use super::terminal_safe;
+
+/// Writes one line with every character an attacker could plant in a cluster, task or
+/// reason (ESC, BEL, CR, LF, bidi overrides) shown as a visible escape.
+fn line(out: &mut String, text: &str) {
+    out.push_str(&terminal_safe(text));
+    out.push('\n');
+}
+
 /// The sweep summary for a terminal.
 pub fn sweep_text(s: &SweepSummary) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "ecs-task-doctor sweep ({}): {}", s.region, s.summary);
-    let _ = writeln!(
-        out,
-        "window: {} .. {}",
-        s.from.as_deref().unwrap_or("?"),
-        s.to
+    line(
+        &mut out,
+        &format!("ecs-task-doctor sweep ({}): {}", s.region, s.summary),
+    );
+    line(
+        &mut out,
+        &format!("window: {} .. {}", s.from.as_deref().unwrap_or("?"), s.to),
     );
     if !s.groups.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "{:>5}  {:<22} {:<40} {:<24} {:<24} example task",
-            "count", "failure class", "root cause", "first seen", "last seen"
+        line(&mut out, "");
+        line(
+            &mut out,
+            &format!(
+                "{:>5}  {:<22} {:<40} {:<24} {:<24} example task",
+                "count", "failure class", "root cause", "first seen", "last seen"
+            ),
         );
         for g in &s.groups {
-            let _ = writeln!(
-                out,
-                "{:>5}  {:<22} {:<40} {:<24} {:<24} {}",
-                g.count,
-                g.failure_class.as_str(),
-                g.root_cause.map(|c| c.as_str()).unwrap_or("-"),
-                g.first_seen.as_deref().unwrap_or("-"),
-                g.last_seen.as_deref().unwrap_or("-"),
-                g.example_task
+            line(
+                &mut out,
+                &format!(
+                    "{:>5}  {:<22} {:<40} {:<24} {:<24} {}",
+                    g.count,
+                    g.failure_class.as_str(),
+                    g.root_cause.map(|c| c.as_str()).unwrap_or("-"),
+                    g.first_seen.as_deref().unwrap_or("-"),
+                    g.last_seen.as_deref().unwrap_or("-"),
+                    g.example_task
+                ),
             );
             if let Some(groups) = g.security_group_ids.as_ref().filter(|v| !v.is_empty()) {
-                let _ = writeln!(out, "       security groups: {}", groups.join(", "));
+                line(
+                    &mut out,
+                    &format!("       security groups: {}", groups.join(", ")),
+                );
             }
-            let _ = writeln!(out, "       {}", g.summary);
+            line(&mut out, &format!("       {}", g.summary));
         }
     }
     let l = &s.left_out;
@@ -81,8 +98,8 @@ pub fn sweep_text(s: &SweepSummary) -> String {
         notes.push(format!("unreadable: {}", l.unreadable.join(", ")));
     }
     if !notes.is_empty() {
-        let _ = writeln!(out);
-        let _ = writeln!(out, "left out: {}", notes.join("; "));
+        line(&mut out, "");
+        line(&mut out, &format!("left out: {}", notes.join("; ")));
     }
     out
 }
@@ -119,6 +136,22 @@ mod tests {
                 ..SweepLeftOut::default()
             },
         }
+    }
+
+    #[test]
+    fn planted_control_characters_are_shown_not_obeyed() {
+        let mut s = summary(None);
+        s.groups[0].summary =
+            "pull failed\x1b]8;;http://evil\x07click\x1b]8;;\x07\r\nforged line\u{202e}".into();
+        s.left_out.clusters_not_swept = vec!["c\x1b[2Jx".into()];
+        let text = sweep_text(&s);
+        assert!(!text.contains('\x1b') && !text.contains('\x07') && !text.contains('\r'));
+        assert!(!text.contains('\u{202e}'));
+        assert!(
+            !text.lines().any(|l| l.starts_with("forged line")),
+            "{text}"
+        );
+        assert!(text.contains("\\x1b"), "{text}");
     }
 
     #[test]
