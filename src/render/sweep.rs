@@ -1,6 +1,5 @@
 //! The sweep summary as text: one line per group, then what was left out.
 
-use std::fmt::Write;
 
 use crate::report::SweepSummary;
 
