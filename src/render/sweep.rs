@@ -1,6 +1,5 @@
 //! The sweep summary as text: one line per group, then what was left out.
 
-
 use crate::report::SweepSummary;
 
 use super::terminal_safe;
