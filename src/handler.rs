@@ -87,12 +87,21 @@ impl App {
 
     /// [`App::handle`] whose diagnosis or sweep returns by `deadline` (the Lambda's deadline
     /// minus the time to render and publish): what was not read by then shows as UNKNOWN,
-    /// "timed out", and the report still goes out.
+    /// "timed out", and the report still goes out. `function_arn` (the Lambda context's
+    /// invoked function ARN) names the account the function reads: a task of another account
+    /// (an event forwarded from another account's bus, a pasted ARN) is refused with both
+    /// accounts named, rather than diagnosed as "task not found".
     pub async fn handle_within(
         &self,
         event: Value,
         deadline: tokio::time::Instant,
+        function_arn: &str,
     ) -> Result<Value, HandlerError> {
+        if let Ok(Request::Diagnose(req)) = Request::from_value(event.clone())
+            && let Ok(own) = crate::arn::Arn::parse(function_arn)
+        {
+            req.check_account(&own.account)?;
+        }
         handle_with(
             &self.engine,
             self.publisher.as_ref(),
@@ -713,5 +722,43 @@ mod tests {
         }
         let all = automation_response(&report, StageSelection::All);
         assert_eq!(all["markdown"], json!(crate::render::markdown(&report)));
+    }
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+
+    fn app() -> App {
+        let conf = aws_config::SdkConfig::builder()
+            .region(aws_config::Region::new("us-east-1"))
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .build();
+        App::new(Engine::new(&conf).unwrap(), None)
+    }
+
+    #[tokio::test]
+    async fn a_task_of_another_account_is_refused_naming_both_accounts() {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+        let event = json!({
+            "ClusterName": "payments",
+            "TaskId": "arn:aws:ecs:us-east-1:999988887777:task/payments/4b1d7c0e9a2f4e63b8d5a7c91e0f3b62",
+            "Stage": "task"
+        });
+        let err = app()
+            .handle_within(
+                event,
+                deadline,
+                "arn:aws:lambda:us-east-1:123456789012:function:ecs-task-doctor",
+            )
+            .await
+            .unwrap_err();
+        let d: Diagnostic = err.into();
+        assert_eq!(d.error_type, "InvalidEvent");
+        assert!(
+            d.error_message.contains("999988887777") && d.error_message.contains("123456789012"),
+            "{}",
+            d.error_message
+        );
     }
 }

@@ -33,7 +33,7 @@ async fn main() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let budget = read_budget(event.context.deadline, SystemTime::now());
         let deadline = tokio::time::Instant::now() + budget;
-        app.handle_within(event.payload, deadline)
+        app.handle_within(event.payload, deadline, &event.context.invoked_function_arn)
             .await
             .map_err(|e: HandlerError| {
                 tracing::warn!(error = %e, "no report");
