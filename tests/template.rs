@@ -1705,3 +1705,18 @@ fn the_document_parameters_accept_names_ids_and_arns_and_nothing_else() {
         "arn:aws:iam::111122223333:user/alice"
     ));
 }
+
+/// The harness's allowlist of the tool's operations (tests/support/tool-operations.txt, which
+/// every moto server enforces) is exactly the function's role: neither can drift.
+#[test]
+fn the_harness_allowlist_is_the_role() {
+    let listed: BTreeSet<String> =
+        std::fs::read_to_string(repo().join("tests/support/tool-operations.txt"))
+            .unwrap()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+    assert_eq!(listed, role_actions(&template()));
+}

@@ -27,6 +27,19 @@ pub use cache::Cache;
 pub use ecs::{task_definition_facts, task_facts, task_lookup};
 pub use error::unreadable;
 
+/// The SDK app name every request of the tool carries in its user agent
+/// (`app/ecs-task-doctor`): CloudTrail's `userAgent` then tells the tool's reads apart from
+/// everything else in the account, and the test harness checks each of them against the
+/// read-only allowlist (tests/support/tool-operations.txt).
+pub const APP_NAME: &str = "ecs-task-doctor";
+
+/// `conf` with [`APP_NAME`] as its app name.
+pub fn with_app_name(conf: &SdkConfig) -> SdkConfig {
+    conf.to_builder()
+        .app_name(aws_config::AppName::new(APP_NAME).expect("a valid app name"))
+        .build()
+}
+
 /// The AWS clients, built once per process (per Lambda container) and shared by every run.
 #[derive(Debug, Clone)]
 pub struct Clients {
@@ -68,7 +81,7 @@ impl Clients {
     /// engines in one process (a test's, or a future multi-Region sweep's) cannot spend each
     /// other's quota.
     pub fn with_policy(conf: &SdkConfig, policy: &budget::CallPolicy) -> Clients {
-        let conf = &policy.apply(conf);
+        let conf = &with_app_name(&policy.apply(conf));
         macro_rules! client {
             ($sdk:ident) => {{
                 use $sdk::config::retry::{RetryPartition, TokenBucket};

@@ -102,6 +102,7 @@ pub struct Publisher {
 impl Publisher {
     /// Builds the clients once (per Lambda container), for the given destinations.
     pub fn new(conf: &SdkConfig, to: Destinations) -> Publisher {
+        let conf = &crate::collect::with_app_name(conf);
         Publisher {
             sns: aws_sdk_sns::Client::new(conf),
             s3: aws_sdk_s3::Client::new(conf),

@@ -94,27 +94,51 @@ struct Server {
     _child: Mutex<Child>,
 }
 
+/// Starts a moto server (tests/support/moto_server.py); returns it, its port, and its
+/// standard output after the port line.
+pub fn spawn_moto() -> (Child, u16, BufReader<std::process::ChildStdout>) {
+    let mut child = Command::new(python())
+        .arg(repo().join("tests/support/moto_server.py"))
+        .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start moto");
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).expect("read moto's port");
+    let port: u16 = line
+        .trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("moto printed {line:?} instead of a port"));
+    (child, port, out)
+}
+
 /// The endpoint of this test binary's moto server, started on first use.
+///
+/// The server announces every operation of the tool outside the read-only allowlist
+/// (tests/support/tool-operations.txt) with a `FORBIDDEN` line: this test binary then exits
+/// at once with a failure, whichever test sent it and whatever that test asserts.
 pub fn moto_endpoint() -> &'static str {
     static SERVER: OnceLock<Server> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
-            let mut child = Command::new(python())
-                .arg(repo().join("tests/support/moto_server.py"))
-                .env("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start moto");
-            let mut line = String::new();
-            BufReader::new(child.stdout.take().unwrap())
-                .read_line(&mut line)
-                .expect("read moto's port");
-            let port: u16 = line
-                .trim()
-                .parse()
-                .unwrap_or_else(|_| panic!("moto printed {line:?} instead of a port"));
+            let (child, port, out) = spawn_moto();
+            std::thread::spawn(move || {
+                for line in out.lines().map_while(Result::ok) {
+                    if line.starts_with("FORBIDDEN") {
+                        // Straight to the file descriptor: the test harness captures
+                        // eprintln! in threads spawned by a test, and would drop it on exit.
+                        use std::io::Write;
+                        let _ = writeln!(
+                            std::io::stderr(),
+                            "ecs-task-doctor sent an operation outside tests/support/tool-operations.txt: {line}"
+                        );
+                        std::process::exit(101);
+                    }
+                }
+            });
             Server {
                 endpoint: format!("http://127.0.0.1:{port}"),
                 _child: Mutex::new(child),

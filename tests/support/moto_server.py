@@ -17,16 +17,26 @@ Two patches bring moto closer to AWS:
   `exit` is given), and stores only `<real reason>` as `stoppedReason`. A reason
   without the prefix behaves exactly as in stock moto.
 
+Every request the tool under test sends carries `app/ecs-task-doctor` in its
+user agent. Each one is named `service:Operation` (as IAM names the action) and
+checked against tests/support/tool-operations.txt, the read-only allowlist. An
+operation outside it is answered 403 and announced on stdout as
+`FORBIDDEN <operation>`; the test harness aborts the test binary on that line,
+so no test run can pass while the tool sends a write or a value read.
+
 moto's request recorder writes to a temporary file of this server (not to
 `moto_recording` in the working directory, which is the crate's root), removed
 when the server exits.
 """
 
 import datetime
+import io
 import os
+import re
 import sys
 import tempfile
 import threading
+import urllib.parse
 
 # Before moto is imported: the recorder reads its path when it is created.
 _fd, RECORDING = tempfile.mkstemp(prefix="moto-recording-", suffix=".jsonl")
@@ -98,10 +108,66 @@ def patch_stop_task() -> None:
     models.EC2ContainerServiceBackend.stop_task = stop_task
 
 
+TOOL_MARKER = "app/ecs-task-doctor"
+ALLOWLIST = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tool-operations.txt")
+
+# EFS and S3 are REST services: their operation is the method and path.
+EFS_READS = [
+    ("GET", re.compile(r"^/2015-02-01/mount-targets/[^/]+/security-groups$"), "DescribeMountTargetSecurityGroups"),
+    ("GET", re.compile(r"^/2015-02-01/mount-targets$"), "DescribeMountTargets"),
+    ("GET", re.compile(r"^/2015-02-01/file-systems/[^/]+/policy$"), "DescribeFileSystemPolicy"),
+]
+
+
+def operation(environ: dict, body: bytes) -> str:
+    """`service:Operation` of a request, as IAM names the action."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    m = re.search(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request", auth)
+    service = m.group(1) if m else "unknown"
+    target = environ.get("HTTP_X_AMZ_TARGET")
+    if target:
+        return f"{service}:{target.rsplit('.', 1)[-1]}"
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    form = urllib.parse.parse_qs(body.decode("utf-8", "replace")) if body else {}
+    action = (form.get("Action") or query.get("Action") or [None])[0]
+    if action:
+        return f"{service}:{action}"
+    method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+    if service == "elasticfilesystem":
+        for m_, pattern, name in EFS_READS:
+            if method == m_ and pattern.match(path):
+                return f"{service}:{name}"
+    if service == "s3" and method == "PUT" and path.strip("/").count("/") >= 1:
+        return "s3:PutObject"
+    return f"{service}:{method} {path}"
+
+
+def guard_tool_requests(app):
+    """Refuses, and announces, any operation of the tool outside the allowlist."""
+    with open(ALLOWLIST) as f:
+        allowed = {line.strip() for line in f if line.strip() and not line.startswith("#")}
+
+    def guarded(environ, start_response):
+        agent = environ.get("HTTP_USER_AGENT", "") + " " + environ.get("HTTP_X_AMZ_USER_AGENT", "")
+        if TOOL_MARKER not in agent:
+            return app(environ, start_response)
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        op = operation(environ, body)
+        if op in allowed:
+            return app(environ, start_response)
+        print(f"FORBIDDEN {op}", flush=True)
+        start_response("403 Forbidden", [("Content-Type", "text/plain")])
+        return [f"ecs-task-doctor sent {op}, which is not in tests/support/tool-operations.txt".encode()]
+
+    return guarded
+
+
 def main() -> None:
     freeze_ecs_tasks()
     patch_stop_task()
-    app = DomainDispatcherApplication(create_backend_app)
+    app = guard_tool_requests(DomainDispatcherApplication(create_backend_app))
     server = make_server(
         "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
     )
