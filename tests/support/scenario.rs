@@ -141,26 +141,7 @@ pub async fn fargate_task(conf: &SdkConfig, stop_reason: Option<&str>) -> Fargat
     let (subnet_id, sg_id) = vpc(conf).await;
     let family = unique("payments-api");
     let td_arn = task_definition(conf, &family).await;
-    let (task_arn, task_id) = run_fargate_task(
-        conf,
-        &RunSpec {
-            cluster: &cluster,
-            task_definition_arn: &td_arn,
-            subnet_id: &subnet_id,
-            security_group_ids: std::slice::from_ref(&sg_id),
-            assign_public_ip: false,
-            group: None,
-            stop_reason,
-        },
-    )
-    .await;
-    FargateTask {
-        cluster,
-        task_arn,
-        task_id,
-        task_definition_arn: td_arn,
-        subnet_id,
-    }
+    launch(conf, cluster, td_arn, subnet_id, &sg_id, stop_reason).await
 }
 
 /// How to run one Fargate task (shared by every scenario that runs one).
@@ -330,13 +311,26 @@ pub async fn fargate_task_with_secrets(
         .task_definition_arn()
         .unwrap()
         .to_string();
+    launch(conf, cluster, td_arn, subnet_id, &sg_id, stop_reason).await
+}
+
+/// Runs one Fargate task of `td_arn` in the subnet with one security group and no public IP
+/// (stopped with `stop_reason` when one is given).
+async fn launch(
+    conf: &SdkConfig,
+    cluster: String,
+    td_arn: String,
+    subnet_id: String,
+    sg_id: &str,
+    stop_reason: Option<&str>,
+) -> FargateTask {
     let (task_arn, task_id) = run_fargate_task(
         conf,
         &RunSpec {
             cluster: &cluster,
             task_definition_arn: &td_arn,
             subnet_id: &subnet_id,
-            security_group_ids: std::slice::from_ref(&sg_id),
+            security_group_ids: &[sg_id.to_string()],
             assign_public_ip: false,
             group: None,
             stop_reason,
