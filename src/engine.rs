@@ -77,7 +77,7 @@ impl Engine {
     /// Validates the request for this Region, collects the facts and judges them. No run
     /// deadline: each call is still bounded by the clients' [`collect::budget::CallPolicy`].
     pub async fn diagnose(&self, request: &DiagnoseRequest) -> Result<Diagnosis, EngineError> {
-        self.diagnose_with(request, &collect::Cache::disabled())
+        self.diagnose_with(request, &collect::Cache::new(), collect::Scope::DIAGNOSIS)
             .await
     }
 
@@ -92,7 +92,7 @@ impl Engine {
     ) -> Result<Diagnosis, EngineError> {
         collect::budget::within(
             Some(deadline),
-            self.diagnose_with(request, &collect::Cache::disabled()),
+            self.diagnose_with(request, &collect::Cache::new(), collect::Scope::DIAGNOSIS),
         )
         .await
     }
@@ -102,9 +102,10 @@ impl Engine {
         &self,
         request: &DiagnoseRequest,
         cache: &collect::Cache,
+        scope: collect::Scope,
     ) -> Result<Diagnosis, EngineError> {
         request.check_region(&self.region)?;
-        let facts = collect::collect_with(&self.clients, cache, &self.region, request).await;
+        let facts = collect::collect_with(&self.clients, cache, scope, &self.region, request).await;
         let report = judge::judge(&facts, request.stage);
         Ok(Diagnosis { facts, report })
     }
@@ -178,6 +179,7 @@ impl Engine {
         let plan = judge::sweep::plan(&facts);
         let cache = collect::Cache::new();
         let cache = &cache;
+        let listed = &facts;
         let diagnoses =
             futures_util::future::join_all(plan.groups.iter().take(MAX_GROUPS_DIAGNOSED).map(
                 |g| async move {
@@ -189,7 +191,14 @@ impl Engine {
                     );
                     match target {
                         Ok(crate::request::Request::Diagnose(req)) => {
-                            self.diagnose_with(&req, cache).await.ok().map(|d| d.report)
+                            // The listing already described the example task.
+                            if let Some(task) = described(listed, &g.example_task_arn) {
+                                collect::prime_task(cache, &req, task).await;
+                            }
+                            self.diagnose_with(&req, cache, collect::Scope::SWEEP)
+                                .await
+                                .ok()
+                                .map(|d| d.report)
                         }
                         _ => None,
                     }
@@ -257,6 +266,19 @@ impl Engine {
             left_out,
         })
     }
+}
+
+/// The task a sweep's listing described, by ARN.
+fn described<'a>(
+    facts: &'a crate::facts::SweepFacts,
+    task_arn: &str,
+) -> Option<&'a crate::facts::TaskFacts> {
+    facts
+        .stopped
+        .iter()
+        .filter_map(|c| c.tasks.value())
+        .flatten()
+        .find(|t| t.task_arn == task_arn)
 }
 
 /// Replays saved facts: no AWS access at all.

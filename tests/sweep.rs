@@ -4,7 +4,8 @@
 //! of API calls that grows with groups, not with tasks.
 //!
 //! This is its own test binary so that its moto server, and the request recorder that counts
-//! the calls, serve only this test.
+//! the calls, serve only this test. The scenario builders are in tests/support/sweep.rs
+//! (benches/sweep.rs builds larger sweeps with them).
 //!
 //! moto differences met here (besides those in tests/support):
 //! - StopTask sets no stopCode or stoppedAt; the harness's `moto-stop:` reason prefix sets them
@@ -21,135 +22,16 @@
 mod support;
 
 use std::collections::BTreeMap;
-use std::process::Output;
 use std::time::Instant;
 
 use aws_config::SdkConfig;
-use aws_sdk_ecs::types::{
-    AwsVpcConfiguration, Compatibility, ContainerDefinition, LaunchType, LogConfiguration,
-    LogDriver, NetworkConfiguration, NetworkMode, Secret,
-};
 use futures_util::future::join_all;
 use serde_json::Value;
 
 use support::calls::{self, Calls};
-use support::scenario::{self, PULL_TIMEOUT, RunSpec};
-use support::{ACCOUNT, REGION, logging, secrets, unique};
-
-/// The sweep's window (`--since 60m`); in-window stops are at most 50 minutes old.
-const LOOKBACK_MINUTES: u64 = 60;
-
-/// What every cause shares, so that the cache has something to share: one VPC (its subnet and
-/// security group), one execution role, one ECR repository.
-struct Shared {
-    subnet_id: String,
-    sg_id: String,
-    execution_role: String,
-    image: String,
-}
-
-async fn shared(conf: &SdkConfig) -> Shared {
-    // A private VPC with no route out: a layer pull times out, which the network stage blames.
-    let (subnet_id, sg_id) = scenario::vpc(conf).await;
-    support::ecr::ensure_image(conf, "payments-api", "1.2.3").await;
-    Shared {
-        subnet_id,
-        sg_id,
-        execution_role: support::ecr::execution_role(conf).await,
-        image: format!("{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/payments-api:1.2.3"),
-    }
-}
-
-/// A Fargate task definition on the shared role and image: `secrets` as given, awslogs to
-/// `/ecs/<family>`, which is created unless `log_group_missing`.
-async fn task_definition(
-    conf: &SdkConfig,
-    s: &Shared,
-    family: &str,
-    secrets: &[(&str, &str)],
-    log_group_missing: bool,
-) -> String {
-    let group = format!("/ecs/{family}");
-    if !log_group_missing {
-        logging::create_group(conf, REGION, &group).await;
-    }
-    let container = ContainerDefinition::builder()
-        .name("api")
-        .image(&s.image)
-        .essential(true)
-        // moto needs container memory to run the task (MOTO-NOTES.md).
-        .memory(1024)
-        .set_secrets(Some(
-            secrets
-                .iter()
-                .map(|(n, v)| Secret::builder().name(*n).value_from(*v).build().unwrap())
-                .collect(),
-        ))
-        .log_configuration(
-            LogConfiguration::builder()
-                .log_driver(LogDriver::Awslogs)
-                .options("awslogs-group", &group)
-                .options("awslogs-region", REGION)
-                .options("awslogs-stream-prefix", "api")
-                .build()
-                .unwrap(),
-        )
-        .build();
-    aws_sdk_ecs::Client::new(conf)
-        .register_task_definition()
-        .family(family)
-        .network_mode(NetworkMode::Awsvpc)
-        .requires_compatibilities(Compatibility::Fargate)
-        .cpu("512")
-        .memory("1024")
-        .execution_role_arn(&s.execution_role)
-        .container_definitions(container)
-        .send()
-        .await
-        .unwrap()
-        .task_definition()
-        .unwrap()
-        .task_definition_arn()
-        .unwrap()
-        .to_string()
-}
-
-/// A service (desired count 0) whose awsvpc configuration names the shared subnet and group.
-async fn service(conf: &SdkConfig, s: &Shared, cluster: &str, td: &str) -> String {
-    let name = unique("billing");
-    aws_sdk_ecs::Client::new(conf)
-        .create_service()
-        .cluster(cluster)
-        .service_name(&name)
-        .task_definition(td)
-        .desired_count(0)
-        .launch_type(LaunchType::Fargate)
-        .network_configuration(
-            NetworkConfiguration::builder()
-                .awsvpc_configuration(
-                    AwsVpcConfiguration::builder()
-                        .subnets(&s.subnet_id)
-                        .security_groups(&s.sg_id)
-                        .build()
-                        .unwrap(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
-    name
-}
-
-/// One batch of identical stopped tasks.
-struct Batch {
-    cluster: usize,
-    td: String,
-    group: Option<String>,
-    count: usize,
-    /// Builds the i-th task's stop reason.
-    reason: Box<dyn Fn(usize) -> String + Send + Sync>,
-}
+use support::scenario::{self, PULL_TIMEOUT};
+use support::sweep::{self as sw, Batch, LOOKBACK_MINUTES, Shared, ago};
+use support::{logging, secrets, unique};
 
 /// What one scenario built, and what the sweep must find in it.
 struct Built {
@@ -199,21 +81,11 @@ const SMALL: Sizes = Sizes {
     other: [1, 1],
 };
 
-/// In-window stops spread over the last 50 minutes.
-fn ago(i: usize) -> u64 {
-    60 + (i as u64 * 37) % 2940
-}
-
 async fn build(conf: &SdkConfig, s: &Shared, n: Sizes) -> Built {
-    let ecs = aws_sdk_ecs::Client::new(conf);
-    let clusters: [String; 3] = [
-        format!("{}-x", unique("sweep-east")),
-        format!("{}-x", unique("sweep-west")),
-        format!("{}-x", unique("sweep-batch")),
-    ];
-    for c in &clusters {
-        ecs.create_cluster().cluster_name(c).send().await.unwrap();
-    }
+    let clusters: [String; 3] = sw::clusters(conf, &["sweep-east", "sweep-west", "sweep-batch"])
+        .await
+        .try_into()
+        .unwrap();
     let parameter = format!("/{}/db-url", unique("payments"));
     let secret = secrets::missing_secret_arn(&unique("payments/api-key"));
     let families = [
@@ -225,12 +97,12 @@ async fn build(conf: &SdkConfig, s: &Shared, n: Sizes) -> Built {
     let ssm_secrets = [("DB_URL", parameter.as_str())];
     let asm_secrets = [("API_KEY", secret.as_str())];
     let (pull, ssm, asm, logs) = tokio::join!(
-        task_definition(conf, s, &families[0], &[], false),
-        task_definition(conf, s, &families[1], &ssm_secrets, false),
-        task_definition(conf, s, &families[2], &asm_secrets, false),
-        task_definition(conf, s, &families[3], &[], true),
+        sw::task_definition(conf, s, &families[0], &[], false),
+        sw::task_definition(conf, s, &families[1], &ssm_secrets, false),
+        sw::task_definition(conf, s, &families[2], &asm_secrets, false),
+        sw::task_definition(conf, s, &families[3], &[], true),
     );
-    let svc = service(conf, s, &clusters[2], &logs).await;
+    let svc = sw::service(conf, s, &clusters[2], &logs).await;
 
     let ssm_reason = secrets::ssm_invalid_reason(&parameter);
     let asm_reason = secrets::asm_not_found_reason(&secret);
@@ -293,39 +165,10 @@ async fn build(conf: &SdkConfig, s: &Shared, n: Sizes) -> Built {
             reason: Box::new(|i| scenario::essential_exited(ago(i))),
         },
     ];
-    let mut per_cluster = [0; 3];
-    let runs: Vec<_> = batches
-        .iter()
-        .flat_map(|b| (0..b.count).map(move |i| (b, i)))
-        .collect();
-    for b in &batches {
-        per_cluster[b.cluster] += b.count;
-    }
-    let sg = [s.sg_id.clone()];
-    // moto serves one request at a time per thread: 25 tasks at once keeps it busy.
-    for chunk in runs.chunks(25) {
-        join_all(chunk.iter().map(|(b, i)| {
-            let reason = (b.reason)(*i);
-            let spec_cluster = &clusters[b.cluster];
-            let sg = &sg;
-            async move {
-                scenario::run_fargate_task(
-                    conf,
-                    &RunSpec {
-                        cluster: spec_cluster,
-                        task_definition_arn: &b.td,
-                        subnet_id: &s.subnet_id,
-                        security_group_ids: sg,
-                        assign_public_ip: false,
-                        group: b.group.as_deref(),
-                        stop_reason: Some(&reason),
-                    },
-                )
-                .await
-            }
-        }))
-        .await;
-    }
+    let per_cluster: [usize; 3] = sw::run_batches(conf, s, &clusters, &batches)
+        .await
+        .try_into()
+        .unwrap();
     let mut groups = vec![
         (n.pull[0] + n.pull[1], pull),
         (n.ssm, ssm),
@@ -345,28 +188,8 @@ async fn build(conf: &SdkConfig, s: &Shared, n: Sizes) -> Built {
 }
 
 fn sweep(b: &Built) -> (Value, Calls) {
-    let recording = calls::start();
-    let mut cmd = support::cli();
-    let out: Output = support::cli_env(&mut cmd)
-        .args([
-            "sweep",
-            "--since",
-            &format!("{LOOKBACK_MINUTES}m"),
-            "--format",
-            "json",
-        ])
-        .args(b.clusters.iter().flat_map(|c| ["--cluster", c.as_str()]))
-        .output()
-        .unwrap();
-    let calls = recording.stop();
-    assert!(
-        out.status.success(),
-        "sweep failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let s: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", String::from_utf8_lossy(&out.stdout)));
-    (s, calls)
+    let swept = sw::sweep(&b.clusters);
+    (swept.summary, swept.calls)
 }
 
 /// Checks the summary against what the scenario built; returns the failure classes found.
@@ -445,7 +268,7 @@ fn sweep_finds_four_causes_in_250_tasks_with_calls_that_grow_with_groups() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let conf = rt.block_on(support::sdk_config());
     let (big, small) = rt.block_on(async {
-        let s = shared(&conf).await;
+        let s = sw::shared(&conf).await;
         let big = build(&conf, &s, BIG).await;
         let small = build(&conf, &s, SMALL).await;
         (big, small)
@@ -485,12 +308,13 @@ fn sweep_finds_four_causes_in_250_tasks_with_calls_that_grow_with_groups() {
     );
 
     // Listing: one ListTasks page per cluster (moto does not paginate), DescribeTasks in
-    // batches of 100 per cluster plus one per group diagnosed, and the ENIs of non-service
-    // failed starts in batches of 100 (their security groups).
+    // batches of 100 per cluster (the groups' diagnoses start from the tasks the listing
+    // described: no DescribeTasks of their own), and the ENIs of non-service failed starts in
+    // batches of 100 (their security groups).
     for (b, c) in [(&big, &big_calls), (&small, &small_calls)] {
         assert_eq!(c.get("ecs:ListTasks"), 3, "{c:#?}");
         let described: usize = b.per_cluster.iter().map(|n| batches(*n)).sum();
-        assert_eq!(c.get("ecs:DescribeTasks"), described + 4, "{c:#?}");
+        assert_eq!(c.get("ecs:DescribeTasks"), described, "{c:#?}");
         // One service, one DescribeServices for all its tasks' security groups.
         assert_eq!(c.get("ecs:DescribeServices"), 1, "{c:#?}");
     }

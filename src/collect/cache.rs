@@ -1,11 +1,13 @@
-//! A fact cache shared by the diagnoses of one sweep.
+//! A fact cache for one run: a diagnosis, or all the diagnoses of one sweep.
 //!
-//! A sweep diagnoses one task per group, concurrently, and the groups' example tasks often
-//! share a VPC, an execution role or an ECR repository. Without a cache each diagnosis would
-//! read them again; with one, the first diagnosis to need a fact reads it and every other one
-//! waits for that answer and gets a copy. The cache lives for one sweep only (a fact read now
-//! is fresh enough for the rest of the same run, never for the next one), and a plain
-//! diagnose uses [`Cache::disabled`], so it reads exactly what it always read.
+//! Within one diagnosis, stages share resources (the secrets and iam stages both describe
+//! each secret; the network, iam and placement stages the container instance and its EC2
+//! instance); a stage may also start a read early, before it knows it needs the answer, and
+//! pick the answer up later through the same key. A sweep diagnoses one task per group,
+//! concurrently, and the groups' example tasks often share a VPC, an execution role or an ECR
+//! repository. Without a cache each would be read again; with one, the first reader reads and
+//! every other one waits for that answer and gets a copy. The cache lives for one run only (a
+//! fact read now is fresh enough for the rest of the same run, never for the next one).
 //!
 //! Answers are kept whatever they are, an `Unreadable` one included: the diagnoses of one
 //! sweep then agree with each other, and a throttled API is not asked again.
@@ -54,7 +56,7 @@ impl Cache {
         }
     }
 
-    /// No caching: every read is made (a plain diagnose).
+    /// No caching: every read is made, each time it is asked for (for tests that count them).
     pub fn disabled() -> Cache {
         Cache { inner: None }
     }

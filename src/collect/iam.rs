@@ -8,17 +8,20 @@
 use aws_sdk_iam::types::Role;
 
 use super::error::unreadable;
+use super::secrets::Metadata;
 use super::{Cache, Clients};
 use crate::facts::{
-    IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, Readable, RoleFacts,
-    RoleLookup, SecretKeyFacts, TaskDefinitionFacts, TaskFacts, Unreadable,
+    IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, ParameterLookup, Readable,
+    RoleFacts, RoleLookup, SecretKeyFacts, SecretMetadata, TaskDefinitionFacts, TaskFacts,
+    Unreadable,
 };
+use crate::judge::secrets::reference::Reference;
 
 /// Reads what the iam stage needs.
 pub(super) async fn iam(
     clients: &Clients,
     cache: &Cache,
-    _region: &str,
+    region: &str,
     task: &TaskFacts,
     td: Option<&TaskDefinitionFacts>,
 ) -> IamFacts {
@@ -58,7 +61,7 @@ pub(super) async fn iam(
             None => None,
         }
     };
-    let keys = secret_keys(clients, td);
+    let keys = secret_keys(clients, cache, region, td);
     let (execution_role, instance_role, secret_keys) = tokio::join!(execution, instance, keys);
     IamFacts {
         execution_role_arn,
@@ -92,89 +95,58 @@ fn secret_references(td: &TaskDefinitionFacts) -> Vec<String> {
 }
 
 /// Reads which KMS key encrypts each referenced secret (DescribeSecret) or SecureString
-/// parameter (DescribeParameters): metadata only, never a value.
-async fn secret_keys(clients: &Clients, td: Option<&TaskDefinitionFacts>) -> Vec<SecretKeyFacts> {
+/// parameter (DescribeParameters): metadata only, never a value. The reads are the secrets
+/// stage's own, shared through the run's cache.
+async fn secret_keys(
+    clients: &Clients,
+    cache: &Cache,
+    region: &str,
+    td: Option<&TaskDefinitionFacts>,
+) -> Vec<SecretKeyFacts> {
     let Some(td) = td else { return vec![] };
     let reads = secret_references(td)
         .into_iter()
         .map(|reference| async move {
-            let key = if is_secrets_manager(&reference) {
-                secret_key(&clients.secretsmanager, &secret_id(&reference)).await
-            } else {
-                parameter_key(&clients.ssm, &parameter_name(&reference)).await
+            let key = match Reference::parse(&reference) {
+                Ok(parsed) => match super::secrets::metadata(clients, cache, region, &parsed).await
+                {
+                    Metadata::Secret { lookup, .. } => match lookup {
+                        Readable::Read {
+                            value: SecretMetadata::Found { kms_key_id, .. },
+                        } => Readable::Read {
+                            // Secrets Manager omits KmsKeyId for the AWS managed key.
+                            value: kms_key_id.filter(|k| !is_aws_managed_alias(k)),
+                        },
+                        Readable::Read {
+                            value: SecretMetadata::NotFound,
+                        } => Readable::Unreadable(Unreadable {
+                            api: "secretsmanager:DescribeSecret".into(),
+                            error_code: "ResourceNotFoundException".into(),
+                            message: format!("Secrets Manager can't find the secret {reference}"),
+                        }),
+                        Readable::Unreadable(u) => Readable::Unreadable(u),
+                    },
+                    Metadata::Parameter { lookup, .. } => match lookup {
+                        Readable::Read {
+                            value:
+                                ParameterLookup::Found {
+                                    r#type: Some(t),
+                                    key_id,
+                                    ..
+                                },
+                        } if t == "SecureString" => Readable::Read {
+                            value: key_id.filter(|k| !is_aws_managed_alias(k)),
+                        },
+                        Readable::Read { .. } => Readable::Read { value: None },
+                        Readable::Unreadable(u) => Readable::Unreadable(u),
+                    },
+                },
+                // Not a reference ECS could resolve: the secrets stage says so; no key to check.
+                Err(_) => Readable::Read { value: None },
             };
             SecretKeyFacts { reference, key }
         });
     futures_util::future::join_all(reads).await
-}
-
-fn is_secrets_manager(reference: &str) -> bool {
-    reference.split(':').nth(2) == Some("secretsmanager")
-}
-
-/// The secret's ARN without the `:json-key:version-stage:version-id` suffix.
-fn secret_id(reference: &str) -> String {
-    reference.split(':').take(7).collect::<Vec<_>>().join(":")
-}
-
-/// The parameter's name: the ARN's `parameter/...` part with its leading slash kept when the
-/// name is a path, or the name as given.
-fn parameter_name(reference: &str) -> String {
-    match reference.split_once(":parameter") {
-        Some((_, name)) if name.starts_with("//") => name[1..].to_string(),
-        Some((_, name)) if name.starts_with('/') && name[1..].contains('/') => name.to_string(),
-        Some((_, name)) => name.trim_start_matches('/').to_string(),
-        None => reference.to_string(),
-    }
-}
-
-async fn secret_key(sm: &aws_sdk_secretsmanager::Client, id: &str) -> Readable<Option<String>> {
-    match sm.describe_secret().secret_id(id).send().await {
-        // Secrets Manager omits KmsKeyId when the AWS managed key aws/secretsmanager is used.
-        Ok(out) => Readable::Read {
-            value: out
-                .kms_key_id()
-                .map(str::to_string)
-                .filter(|k| !is_aws_managed_alias(k)),
-        },
-        Err(e) => Readable::Unreadable(unreadable("secretsmanager:DescribeSecret", &e)),
-    }
-}
-
-async fn parameter_key(ssm: &aws_sdk_ssm::Client, name: &str) -> Readable<Option<String>> {
-    use aws_sdk_ssm::types::ParameterStringFilter;
-    let filter = match ParameterStringFilter::builder()
-        .key("Name")
-        .option("Equals")
-        .values(name)
-        .build()
-    {
-        Ok(f) => f,
-        Err(e) => {
-            return Readable::Unreadable(Unreadable {
-                api: "ssm:DescribeParameters".into(),
-                error_code: "InvalidFilter".into(),
-                message: e.to_string(),
-            });
-        }
-    };
-    match ssm
-        .describe_parameters()
-        .parameter_filters(filter)
-        .send()
-        .await
-    {
-        Ok(out) => Readable::Read {
-            value: out
-                .parameters()
-                .first()
-                .filter(|p| p.r#type().is_some_and(|t| t.as_str() == "SecureString"))
-                .and_then(|p| p.key_id())
-                .map(str::to_string)
-                .filter(|k| !is_aws_managed_alias(k)),
-        },
-        Err(e) => Readable::Unreadable(unreadable("ssm:DescribeParameters", &e)),
-    }
 }
 
 /// `alias/aws/...`: an AWS managed key, usable by the service on the role's behalf without kms:Decrypt.
@@ -223,46 +195,53 @@ pub fn decode_document(text: &str) -> String {
         .into_owned()
 }
 
-/// Reads one role and all of its policies.
+/// Reads one role and all of its policies. The policy lists need only the role's name, so
+/// they go out with GetRole instead of after it (when the role does not exist, their answers
+/// are dropped); only the permissions boundary waits for GetRole, which names it.
 async fn read_role(iam: &aws_sdk_iam::Client, cache: &Cache, name: &str) -> Readable<RoleLookup> {
-    let role = match iam.get_role().role_name(name).send().await {
-        Ok(out) => match out.role() {
-            Some(r) => r.clone(),
-            None => {
-                return Readable::Unreadable(Unreadable {
-                    api: "iam:GetRole".into(),
-                    error_code: "EmptyResponse".into(),
-                    message: "the answer had no Role".into(),
-                });
+    let role = async {
+        let role = match iam.get_role().role_name(name).send().await {
+            Ok(out) => match out.role() {
+                Some(r) => r.clone(),
+                None => {
+                    return Err(Readable::Unreadable(Unreadable {
+                        api: "iam:GetRole".into(),
+                        error_code: "EmptyResponse".into(),
+                        message: "the answer had no Role".into(),
+                    }));
+                }
+            },
+            Err(e) => {
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_no_such_entity_exception())
+                {
+                    return Err(Readable::Read {
+                        value: RoleLookup::NotFound {
+                            name: name.to_string(),
+                        },
+                    });
+                }
+                return Err(Readable::Unreadable(unreadable("iam:GetRole", &e)));
             }
-        },
-        Err(e) => {
-            if e.as_service_error()
-                .is_some_and(|se| se.is_no_such_entity_exception())
-            {
-                return Readable::Read {
-                    value: RoleLookup::NotFound {
-                        name: name.to_string(),
-                    },
-                };
-            }
-            return Readable::Unreadable(unreadable("iam:GetRole", &e));
-        }
+        };
+        let boundary = match role
+            .permissions_boundary()
+            .and_then(|b| b.permissions_boundary_arn())
+        {
+            Some(arn) => Some(cached_policy(iam, cache, arn).await),
+            None => None,
+        };
+        Ok((role, boundary))
     };
-    let boundary_arn = role
-        .permissions_boundary()
-        .and_then(|b| b.permissions_boundary_arn())
-        .map(str::to_string);
-    let (inline_policies, attached_policies, permissions_boundary) = tokio::join!(
+    let (role, inline_policies, attached_policies) = tokio::join!(
+        role,
         inline_policies(iam, name),
         attached_policies(iam, cache, name),
-        async {
-            match &boundary_arn {
-                Some(arn) => Some(cached_policy(iam, cache, arn).await),
-                None => None,
-            }
-        }
     );
+    let (role, permissions_boundary) = match role {
+        Ok(r) => r,
+        Err(answer) => return answer,
+    };
     let mut facts = role_facts(&role);
     facts.inline_policies = inline_policies;
     facts.attached_policies = attached_policies;
@@ -406,10 +385,15 @@ pub fn ec2_instance_id(
 }
 
 /// The instance profile ARN of the instance DescribeInstances returned.
+#[cfg(test)]
 pub fn instance_profile_arn(
     out: &aws_sdk_ec2::operation::describe_instances::DescribeInstancesOutput,
 ) -> Option<String> {
-    out.reservations()
+    profile_arn_of(out.reservations())
+}
+
+fn profile_arn_of(reservations: &[aws_sdk_ec2::types::Reservation]) -> Option<String> {
+    reservations
         .iter()
         .flat_map(|r| r.instances())
         .find_map(|i| {
@@ -449,20 +433,13 @@ async fn instance_role(
         container_instance_arn: ci.to_string(),
         ..InstanceRoleFacts::default()
     };
-    let mut req = clients
-        .ecs
-        .describe_container_instances()
-        .container_instances(ci);
-    if let Some(c) = &task.cluster_arn {
-        req = req.cluster(c);
-    }
-    let instance_id = match req.send().await {
+    let cluster = super::shared::task_cluster(task);
+    let described =
+        super::shared::container_instances(clients, cache, &cluster, &[ci.to_string()]).await;
+    let instance_id = match described {
         Ok(out) => ec2_instance_id(&out),
-        Err(e) => {
-            facts.role = Some(Readable::Unreadable(unreadable(
-                "ecs:DescribeContainerInstances",
-                &e,
-            )));
+        Err(u) => {
+            facts.role = Some(Readable::Unreadable(u));
             return facts;
         }
     };
@@ -477,19 +454,10 @@ async fn instance_role(
         return facts;
     };
     facts.ec2_instance_id = Some(instance_id.clone());
-    let profile = match clients
-        .ec2
-        .describe_instances()
-        .instance_ids(&instance_id)
-        .send()
-        .await
-    {
-        Ok(out) => instance_profile_arn(&out),
-        Err(e) => {
-            facts.role = Some(Readable::Unreadable(unreadable(
-                "ec2:DescribeInstances",
-                &e,
-            )));
+    let profile = match super::shared::instance(clients, cache, &instance_id).await {
+        Ok(reservations) => profile_arn_of(&reservations),
+        Err(u) => {
+            facts.role = Some(Readable::Unreadable(u));
             return facts;
         }
     };

@@ -15,9 +15,12 @@ mod logs;
 mod network;
 mod placement;
 mod secrets;
+mod shared;
 pub mod sweep;
 
 use aws_config::SdkConfig;
+use futures_util::FutureExt;
+use futures_util::future::{BoxFuture, Shared};
 
 use crate::facts::{FACTS_VERSION, Facts, Readable, RequestFacts, TaskLookup, TaskSource};
 use crate::request::{DiagnoseRequest, Target};
@@ -111,15 +114,74 @@ impl Clients {
 }
 
 /// Reads everything the request needs. The request must already be validated for this Region.
+///
+/// One run gets one fact cache, so a resource two stages need (a secret's metadata, the
+/// container instance, a security group) is described once.
 pub async fn collect(clients: &Clients, region: &str, request: &DiagnoseRequest) -> Facts {
-    collect_with(clients, &Cache::disabled(), region, request).await
+    collect_with(clients, &Cache::new(), Scope::DIAGNOSIS, region, request).await
 }
+
+/// How far one diagnosis' reads go beyond what decides the root cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    /// For an SSM parameter name that does not exist, look for the name in every other Region
+    /// (the evidence that the reference should have been a full ARN): one DescribeRegions and
+    /// one DescribeParameters per Region. A diagnosis does; a sweep, whose summary carries
+    /// each group's root cause and not this hint, does not, so a sweep's cost stays a few
+    /// requests per cause instead of one per Region per missing parameter.
+    pub other_regions: bool,
+}
+
+impl Scope {
+    /// A diagnosis: everything the report can use.
+    pub const DIAGNOSIS: Scope = Scope {
+        other_regions: true,
+    };
+    /// A sweep's diagnosis of a group's example task.
+    pub const SWEEP: Scope = Scope {
+        other_regions: false,
+    };
+}
+
+/// The cache key of the task a lookup describes.
+fn task_key(cluster: &crate::arn::ClusterRef, task: &crate::arn::TaskRef) -> String {
+    format!("ecs:task/{}/{}", cluster.for_api(), task.for_api())
+}
+
+/// Puts a task already described (by a sweep's listing) into `cache`, so that the diagnosis of
+/// `request` starts from it instead of describing it again. A request that is not a lookup is
+/// left alone.
+pub async fn prime_task(cache: &Cache, request: &DiagnoseRequest, task: &crate::facts::TaskFacts) {
+    if let Target::Lookup { cluster, task: id } = &request.target {
+        let found = Readable::Read {
+            value: TaskLookup::Found {
+                task: Box::new(task.clone()),
+            },
+        };
+        let _ = cache
+            .get_or_read(task_key(cluster, id), || async { found })
+            .await;
+    }
+}
+
+/// The task definition read, shared by every stage: each awaits it only where it needs it,
+/// so the reads that depend on the task alone (its ENI, subnet, service, container instance,
+/// cluster) go out in the same round as DescribeTaskDefinition instead of after it.
+pub(crate) type TaskDefinitionRead<'a> =
+    Shared<BoxFuture<'a, Option<Readable<crate::facts::TaskDefinitionFacts>>>>;
 
 /// [`collect`] with a fact cache shared with other diagnoses (a sweep's groups): the VPC, IAM
 /// and ECR reads that another diagnosis of the same sweep already made are not made again.
+///
+/// The critical path is the dependency depth of the facts: the task; then its task definition
+/// with everything the task alone names; then what those name (the VPC's resources, the role,
+/// repository, secrets, log group); then the endpoints' groups and the prefix lists. Every
+/// stage runs concurrently with the others and starts each read as soon as its inputs are
+/// known (benches/critical_path.rs measures the rounds).
 pub async fn collect_with(
     clients: &Clients,
     cache: &Cache,
+    scope: Scope,
     region: &str,
     request: &DiagnoseRequest,
 ) -> Facts {
@@ -130,7 +192,12 @@ pub async fn collect_with(
                 task: task.for_api(),
                 source: TaskSource::DescribeTasks,
             };
-            (facts, ecs::describe_task(&clients.ecs, cluster, task).await)
+            let described = cache
+                .get_or_read(task_key(cluster, task), || {
+                    ecs::describe_task(&clients.ecs, cluster, task)
+                })
+                .await;
+            (facts, described)
         }
         Target::Event(event) => {
             let detail = &event.detail;
@@ -146,13 +213,19 @@ pub async fn collect_with(
         }
     };
 
-    let task_definition = match task.value() {
-        Some(TaskLookup::Found { task }) => match task.task_definition_arn.as_deref() {
-            Some(arn) => Some(ecs::describe_task_definition(&clients.ecs, arn).await),
-            None => None,
-        },
+    let td_arn = match task.value() {
+        Some(TaskLookup::Found { task }) => task.task_definition_arn.clone(),
         _ => None,
     };
+    let task_definition: TaskDefinitionRead<'_> = async move {
+        match td_arn {
+            Some(arn) => Some(ecs::describe_task_definition(&clients.ecs, &arn).await),
+            None => None,
+        }
+    }
+    .boxed()
+    .shared();
+    let td = &task_definition;
 
     // The later stages matter only for a task that stopped (a running task has no failed
     // start to explain), and only when they were asked for. Their reads are independent, so
@@ -166,9 +239,18 @@ pub async fn collect_with(
         }
         _ => None,
     };
-    let td = task_definition.as_ref().and_then(Readable::value);
     let wants = |stage| stopped_task.is_some() && request.stage.includes(stage);
-    let (network, image, iam, secrets, logging, placement) = tokio::join!(
+    /// Runs a stage that needs the task definition once it is read.
+    macro_rules! after_td {
+        ($t:ident, $td:ident, $body:expr) => {{
+            let read = td.clone().await;
+            let $td = read.as_ref().and_then(Readable::value);
+            let $t = $t;
+            $body.await
+        }};
+    }
+    let (task_definition, network, image, iam, secrets, logging, placement) = tokio::join!(
+        td.clone(),
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Network) => {
@@ -180,7 +262,7 @@ pub async fn collect_with(
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Image) => {
-                    Some(ecr::image(clients, cache, region, t, td).await)
+                    Some(after_td!(t, d, ecr::image(clients, cache, region, t, d)))
                 }
                 _ => None,
             }
@@ -188,23 +270,25 @@ pub async fn collect_with(
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Iam) => {
-                    Some(iam::iam(clients, cache, region, t, td).await)
+                    Some(after_td!(t, d, iam::iam(clients, cache, region, t, d)))
                 }
                 _ => None,
             }
         },
         async {
             match stopped_task {
-                Some(t) if wants(StageName::Secrets) => {
-                    Some(secrets::secrets(clients, region, t, td).await)
-                }
+                Some(t) if wants(StageName::Secrets) => Some(after_td!(
+                    t,
+                    d,
+                    secrets::secrets(clients, cache, scope, region, t, d)
+                )),
                 _ => None,
             }
         },
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Logging) => {
-                    Some(logs::logging(clients, region, t, td).await)
+                    Some(after_td!(t, d, logs::logging(clients, region, t, d)))
                 }
                 _ => None,
             }
@@ -212,7 +296,7 @@ pub async fn collect_with(
         async {
             match stopped_task {
                 Some(t) if wants(StageName::Placement) => {
-                    Some(placement::placement(clients, region, t, td).await)
+                    Some(placement::placement(clients, cache, region, t, td).await)
                 }
                 _ => None,
             }

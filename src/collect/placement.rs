@@ -15,37 +15,44 @@ use aws_sdk_ecs::types::{Cluster, ContainerInstance, ContainerInstanceStatus, Re
 use aws_sdk_efs::types::MountTargetDescription;
 use tokio::task::JoinSet;
 
-use super::Clients;
 use super::error::unreadable;
 use super::network::groups::security_groups;
+use super::{Cache, Clients};
 use crate::facts::{
     ClusterFacts, ContainerInstanceFacts, EfsFileSystemFacts, MountTargetFacts, PlacementFacts,
-    Readable, TaskDefinitionFacts, TaskFacts,
+    Readable, TaskFacts,
 };
 
 /// Reads what the placement stage needs. Never fails: what could not be read is recorded as
 /// unreadable, what does not apply is left `None` (or empty).
 pub(super) async fn placement(
     clients: &Clients,
+    cache: &Cache,
     _region: &str,
     task: &TaskFacts,
-    td: Option<&TaskDefinitionFacts>,
+    td: &super::TaskDefinitionRead<'_>,
 ) -> PlacementFacts {
     let cluster = task
         .cluster_arn
         .clone()
         .filter(|c| !c.is_empty())
         .unwrap_or_else(|| "default".to_string());
-    let file_systems: BTreeSet<String> = td
-        .map(|td| {
-            td.volumes
-                .iter()
-                .filter_map(|v| v.efs.as_ref())
-                .map(|e| e.file_system_id.clone())
-                .filter(|id| !id.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    // The cluster and its instances depend on the task alone; only EFS needs the task
+    // definition.
+    let file_systems = async {
+        let td = td.clone().await;
+        td.as_ref()
+            .and_then(Readable::value)
+            .map(|td| {
+                td.volumes
+                    .iter()
+                    .filter_map(|v| v.efs.as_ref())
+                    .map(|e| e.file_system_id.clone())
+                    .filter(|id| !id.is_empty())
+                    .collect::<BTreeSet<String>>()
+            })
+            .unwrap_or_default()
+    };
     let ec2 = wants_instances(task);
     let (cluster_facts, instances, efs) = tokio::join!(
         async {
@@ -57,18 +64,19 @@ pub(super) async fn placement(
         },
         async {
             if ec2 {
-                Some(container_instances(&clients.ecs, &cluster).await)
+                Some(container_instances(clients, cache, &cluster).await)
             } else {
                 None
             }
         },
         async {
+            let file_systems = file_systems.await;
             let mut set = JoinSet::new();
             for (i, fs) in file_systems.iter().enumerate() {
-                let (efs, ec2) = (clients.efs.clone(), clients.ec2.clone());
+                let (efs, ec2, cache) = (clients.efs.clone(), clients.ec2.clone(), cache.clone());
                 let fs = fs.clone();
                 set.spawn(super::budget::carry(async move {
-                    (i, file_system(&efs, &ec2, fs).await)
+                    (i, file_system(&efs, &ec2, &cache, fs).await)
                 }));
             }
             let mut out = set.join_all().await;
@@ -135,17 +143,17 @@ fn cluster_facts(c: &Cluster) -> ClusterFacts {
     }
 }
 
-/// Lists the ACTIVE and DRAINING instances (paginated), then describes them 100 at a time.
+/// Lists the ACTIVE and DRAINING instances (paginated, both at once), then describes them 100
+/// at a time (concurrently, through the run's cache: the network and iam stages describe the
+/// task's own instance with the same call when the cluster has one).
 async fn container_instances(
-    ecs: &aws_sdk_ecs::Client,
+    clients: &Clients,
+    cache: &Cache,
     cluster: &str,
 ) -> Readable<Vec<ContainerInstanceFacts>> {
-    let mut arns = Vec::new();
-    for status in [
-        ContainerInstanceStatus::Active,
-        ContainerInstanceStatus::Draining,
-    ] {
-        let listed = ecs
+    let list = |status: ContainerInstanceStatus| {
+        clients
+            .ecs
             .list_container_instances()
             .cluster(cluster)
             .status(status)
@@ -153,7 +161,13 @@ async fn container_instances(
             .items()
             .send()
             .collect::<Result<Vec<String>, _>>()
-            .await;
+    };
+    let (active, draining) = tokio::join!(
+        list(ContainerInstanceStatus::Active),
+        list(ContainerInstanceStatus::Draining)
+    );
+    let mut arns = Vec::new();
+    for listed in [active, draining] {
         match listed {
             Ok(l) => arns.extend(l),
             Err(e) => {
@@ -161,19 +175,16 @@ async fn container_instances(
             }
         }
     }
+    let described = futures_util::future::join_all(
+        arns.chunks(100)
+            .map(|chunk| super::shared::container_instances(clients, cache, cluster, chunk)),
+    )
+    .await;
     let mut out = Vec::new();
-    for chunk in arns.chunks(100) {
-        match ecs
-            .describe_container_instances()
-            .cluster(cluster)
-            .set_container_instances(Some(chunk.to_vec()))
-            .send()
-            .await
-        {
+    for d in described {
+        match d {
             Ok(d) => out.extend(d.container_instances().iter().map(container_instance_facts)),
-            Err(e) => {
-                return Readable::Unreadable(unreadable("ecs:DescribeContainerInstances", &e));
-            }
+            Err(u) => return Readable::Unreadable(u),
         }
     }
     Readable::Read { value: out }
@@ -219,6 +230,7 @@ fn container_instance_facts(c: &ContainerInstance) -> ContainerInstanceFacts {
 async fn file_system(
     efs: &aws_sdk_efs::Client,
     ec2: &aws_sdk_ec2::Client,
+    cache: &Cache,
     fs: String,
 ) -> EfsFileSystemFacts {
     let targets = async {
@@ -302,7 +314,7 @@ async fn file_system(
     let groups = if group_ids.is_empty() {
         None
     } else {
-        Some(security_groups(ec2, &group_ids).await)
+        Some(security_groups(ec2, cache, &group_ids).await)
     };
     EfsFileSystemFacts {
         file_system_id: fs,

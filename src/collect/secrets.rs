@@ -7,8 +7,8 @@
 
 use futures_util::future::join_all;
 
-use super::Clients;
 use super::error::unreadable;
+use super::{Cache, Clients};
 use crate::facts::{
     KmsKeyLookup, ParameterLookup, Readable, SecretMetadata, SecretReferenceFacts, SecretsFacts,
     TaskDefinitionFacts, TaskFacts, Unreadable,
@@ -18,6 +18,8 @@ use crate::judge::secrets::reference::Reference;
 /// Reads what the secrets stage needs.
 pub(super) async fn secrets(
     clients: &Clients,
+    cache: &Cache,
+    scope: super::Scope,
     region: &str,
     _task: &TaskFacts,
     td: Option<&TaskDefinitionFacts>,
@@ -25,9 +27,9 @@ pub(super) async fn secrets(
     let Some(td) = td else {
         return SecretsFacts::default();
     };
-    let reads = references(td)
-        .into_iter()
-        .map(|(value_from, containers)| read(clients, region, value_from, containers));
+    let reads = references(td).into_iter().map(|(value_from, containers)| {
+        read(clients, cache, scope, region, value_from, containers)
+    });
     SecretsFacts {
         references: join_all(reads).await,
     }
@@ -57,8 +59,101 @@ pub fn references(td: &TaskDefinitionFacts) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// What Secrets Manager or Parameter Store says about one reference (metadata only).
+#[derive(Debug, Clone)]
+pub(super) enum Metadata {
+    /// DescribeSecret, in the secret's Region.
+    Secret {
+        lookup: Readable<SecretMetadata>,
+        region: String,
+    },
+    /// DescribeParameters, in the parameter's Region.
+    Parameter {
+        lookup: Readable<ParameterLookup>,
+        region: String,
+    },
+}
+
+/// Reads the metadata `reference` points at, through the run's cache: the secrets stage and
+/// the iam stage (which needs the KMS key) both ask, and one request answers both.
+pub(super) async fn metadata(
+    clients: &Clients,
+    cache: &Cache,
+    region: &str,
+    reference: &Reference,
+) -> Metadata {
+    // `/aws/reference/secretsmanager/<secret>` parameters are Secrets Manager secrets seen
+    // through Parameter Store: DescribeParameters never lists them, so describe the secret.
+    let reference = match reference.referenced_secret() {
+        Some(mut s) => {
+            if s.region.is_empty() {
+                s.region = region.to_string();
+            }
+            Reference::Secret(s)
+        }
+        None => reference.clone(),
+    };
+    match &reference {
+        Reference::Secret(s) => {
+            let lookup = cache
+                .get_or_read(
+                    format!("secretsmanager:secret/{}/{}", s.region, s.secret_id),
+                    || async {
+                        let sm = if s.region == region {
+                            clients.secretsmanager.clone()
+                        } else {
+                            aws_sdk_secretsmanager::Client::from_conf(
+                                clients
+                                    .secretsmanager
+                                    .config()
+                                    .to_builder()
+                                    .region(aws_sdk_secretsmanager::config::Region::new(
+                                        s.region.clone(),
+                                    ))
+                                    .build(),
+                            )
+                        };
+                        describe_secret(&sm, &s.secret_id).await
+                    },
+                )
+                .await;
+            Metadata::Secret {
+                lookup,
+                region: s.region.clone(),
+            }
+        }
+        Reference::ParameterArn {
+            region: r, name, ..
+        } => Metadata::Parameter {
+            lookup: cached_parameter(clients, cache, region, r, name).await,
+            region: r.clone(),
+        },
+        Reference::ParameterName { name } => Metadata::Parameter {
+            lookup: cached_parameter(clients, cache, region, region, name).await,
+            region: region.to_string(),
+        },
+    }
+}
+
+/// DescribeParameters for `name` in `region`, once per run.
+async fn cached_parameter(
+    clients: &Clients,
+    cache: &Cache,
+    task_region: &str,
+    region: &str,
+    name: &str,
+) -> Readable<ParameterLookup> {
+    cache
+        .get_or_read(format!("ssm:parameter/{region}/{name}"), || async {
+            describe_parameter(&ssm_in(clients, task_region, region), name, region).await
+        })
+        .await
+}
+
 async fn read(
     clients: &Clients,
+    cache: &Cache,
+    scope: super::Scope,
     region: &str,
     value_from: String,
     containers: Vec<String>,
@@ -72,62 +167,33 @@ async fn read(
     let Ok(reference) = Reference::parse(&facts.value_from) else {
         return facts;
     };
-    // `/aws/reference/secretsmanager/<secret>` parameters are Secrets Manager secrets seen
-    // through Parameter Store: DescribeParameters never lists them, so describe the secret.
-    let reference = match reference.referenced_secret() {
-        Some(mut s) => {
-            if s.region.is_empty() {
-                s.region = region.to_string();
-            }
-            Reference::Secret(s)
-        }
-        None => reference,
-    };
-    let (key, key_region) = match &reference {
-        Reference::Secret(s) => {
-            let sm = if s.region == region {
-                clients.secretsmanager.clone()
-            } else {
-                aws_sdk_secretsmanager::Client::from_conf(
-                    clients
-                        .secretsmanager
-                        .config()
-                        .to_builder()
-                        .region(aws_sdk_secretsmanager::config::Region::new(
-                            s.region.clone(),
-                        ))
-                        .build(),
-                )
-            };
-            let lookup = describe_secret(&sm, &s.secret_id).await;
+    let (key, key_region) = match metadata(clients, cache, region, &reference).await {
+        Metadata::Secret { lookup, region } => {
             let key = match lookup.value() {
                 Some(SecretMetadata::Found { kms_key_id, .. }) => kms_key_id.clone(),
                 _ => None,
             };
             facts.secret = Some(lookup);
-            (key, s.region.clone())
+            (key, region)
         }
-        Reference::ParameterArn {
-            region: r, name, ..
-        } => {
-            let lookup = describe_parameter(&ssm_in(clients, region, r), name, r).await;
-            let key = parameter_key(&lookup);
-            facts.parameter = Some(lookup);
-            (key, r.clone())
-        }
-        Reference::ParameterName { name } => {
-            let lookup = describe_parameter(&clients.ssm, name, region).await;
-            if matches!(
-                lookup,
-                Readable::Read {
-                    value: ParameterLookup::NotFound { .. }
+        Metadata::Parameter { lookup, region: r } => {
+            if scope.other_regions
+                && matches!(reference, Reference::ParameterName { .. })
+                && matches!(
+                    lookup,
+                    Readable::Read {
+                        value: ParameterLookup::NotFound { .. }
+                    }
+                )
+            {
+                if let Reference::ParameterName { name } = &reference {
+                    facts.found_in_other_regions =
+                        other_regions(clients, cache, region, name).await;
                 }
-            ) {
-                facts.found_in_other_regions = other_regions(clients, region, name).await;
             }
             let key = parameter_key(&lookup);
             facts.parameter = Some(lookup);
-            (key, region.to_string())
+            (key, r)
         }
     };
     if let Some(key) = key.filter(|k| !is_aws_managed_alias(k)) {
@@ -167,23 +233,30 @@ fn ssm_in(clients: &Clients, task_region: &str, region: &str) -> aws_sdk_ssm::Cl
 /// The Regions (other than the task's) where a parameter of this exact name exists: the
 /// evidence that a name reference should have been a full ARN. Regions that cannot be read
 /// are left out (this only adds a hint to a NOT_FOUND that stands anyway).
-async fn other_regions(clients: &Clients, task_region: &str, name: &str) -> Vec<String> {
-    let Ok(out) = clients.ec2.describe_regions().send().await else {
-        return vec![];
-    };
-    let regions: Vec<String> = out
-        .regions()
-        .iter()
-        .filter_map(|r| r.region_name())
-        .filter(|r| *r != task_region)
-        .map(str::to_string)
-        .collect();
+async fn other_regions(
+    clients: &Clients,
+    cache: &Cache,
+    task_region: &str,
+    name: &str,
+) -> Vec<String> {
+    let regions = cache
+        .get_or_read("ec2:regions", || async {
+            clients.ec2.describe_regions().send().await.ok().map(|out| {
+                out.regions()
+                    .iter()
+                    .filter_map(|r| r.region_name())
+                    .map(str::to_string)
+                    .collect::<Vec<String>>()
+            })
+        })
+        .await
+        .unwrap_or_default();
+    let regions: Vec<&String> = regions.iter().filter(|r| *r != task_region).collect();
     let reads = regions.iter().map(|r| async move {
-        let ssm = ssm_in(clients, task_region, r);
-        match describe_parameter(&ssm, name, r).await {
+        match cached_parameter(clients, cache, task_region, r, name).await {
             Readable::Read {
                 value: ParameterLookup::Found { .. },
-            } => Some(r.clone()),
+            } => Some(r.to_string()),
             _ => None,
         }
     });

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -46,6 +46,24 @@ struct State {
     rules: Vec<Rule>,
     seen: HashMap<String, usize>,
     faulted: HashMap<String, usize>,
+    /// Added to every request before it is forwarded (a network round trip to AWS).
+    latency: Duration,
+    /// Every request answered, in the order they arrived.
+    log: Vec<Served>,
+}
+
+/// One request the proxy answered: what it was, and when it arrived and was answered.
+#[derive(Debug, Clone)]
+pub struct Served {
+    /// `service:Operation`.
+    pub operation: String,
+    /// What the request asked for: the body (query and JSON protocols) or the path (REST).
+    /// Two requests with the same operation and the same `asked` read the same thing.
+    pub asked: String,
+    /// When the whole request had arrived.
+    pub arrived: Instant,
+    /// When its answer was ready to send.
+    pub answered: Instant,
 }
 
 /// A running proxy. It serves until the test binary exits.
@@ -55,6 +73,8 @@ pub struct FaultProxy {
     pub endpoint: String,
     upstream: String,
     state: Arc<Mutex<State>>,
+    /// Held while a request is served in serial mode: one request in flight at a time.
+    serial: Arc<tokio::sync::Mutex<bool>>,
 }
 
 impl FaultProxy {
@@ -69,6 +89,7 @@ impl FaultProxy {
                 .trim_end_matches('/')
                 .to_string(),
             state: Arc::default(),
+            serial: Arc::default(),
         };
         let p = proxy.clone();
         tokio::spawn(async move {
@@ -92,6 +113,26 @@ impl FaultProxy {
             times,
         });
         self
+    }
+
+    /// Adds `latency` to every request (on top of any rule's delay): what a round trip to
+    /// AWS costs.
+    pub fn latency(&self, latency: Duration) -> &Self {
+        self.state.lock().unwrap().latency = latency;
+        self
+    }
+
+    /// Serial mode: requests are served one at a time, in arrival order, each waiting for
+    /// the one before it to be answered. The client's code is unchanged; its requests simply
+    /// cannot overlap, which is what the same code with a concurrency of one would cost.
+    pub async fn serial(&self, on: bool) -> &Self {
+        *self.serial.lock().await = on;
+        self
+    }
+
+    /// Every request answered since the start (or the last [`FaultProxy::take_log`]).
+    pub fn take_log(&self) -> Vec<Served> {
+        std::mem::take(&mut self.state.lock().unwrap().log)
     }
 
     /// Removes every rule.
@@ -120,7 +161,15 @@ impl FaultProxy {
             let Some(request) = read_request(&mut conn).await else {
                 return;
             };
+            let arrived = Instant::now();
             let op = operation(&request);
+            let guard = self.serial.lock().await;
+            let serial = if *guard {
+                Some(guard)
+            } else {
+                drop(guard);
+                None
+            };
             let fault = {
                 let mut s = self.state.lock().unwrap();
                 *s.seen.entry(op.clone()).or_default() += 1;
@@ -139,6 +188,10 @@ impl FaultProxy {
                 }
                 fault
             };
+            let latency = self.state.lock().unwrap().latency;
+            if !latency.is_zero() {
+                tokio::time::sleep(latency).await;
+            }
             let response = match fault {
                 Some(Fault::Reset) => {
                     // SO_LINGER 0: close() sends RST, the client sees "connection reset".
@@ -161,6 +214,13 @@ impl FaultProxy {
                 Some(Fault::Error(code)) => error_response(&request, &op, 400, &code),
                 None => self.forward(&request).await,
             };
+            drop(serial);
+            self.state.lock().unwrap().log.push(Served {
+                operation: op,
+                asked: asked(&request),
+                arrived,
+                answered: Instant::now(),
+            });
             let Some(response) = response else { return };
             if conn.write_all(&response).await.is_err() {
                 return;
@@ -327,6 +387,17 @@ fn operation(request: &Request) -> String {
         efs_operation(request.path())
     };
     format!("{service}:{op}")
+}
+
+/// What a request asks for, to tell two reads of the same thing: the body for the query and
+/// JSON protocols, the path with its query for REST. The query protocols' signature-free body
+/// is stable, and the JSON bodies are the SDK's own serialisation of the same input.
+fn asked(request: &Request) -> String {
+    if request.body.is_empty() {
+        request.path().to_string()
+    } else {
+        String::from_utf8_lossy(&request.body).to_string()
+    }
 }
 
 /// EFS (REST): the operation from the path, for the three calls collect makes.

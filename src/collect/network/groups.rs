@@ -2,16 +2,19 @@
 
 use super::*;
 
-/// Reads the given groups, then the groups their rules reference (one level: enough to name
-/// a peer group and see whether it exists).
+/// The groups `ids` with their rules, then the groups their rules reference (one level: a
+/// rule that references a group matches by membership, so those groups' own rules are never
+/// needed, only their existence and names). Both reads go through the run's cache under the
+/// key the network stage uses, so a group both stages need is read once.
 pub(crate) async fn security_groups(
     ec2: &aws_sdk_ec2::Client,
+    cache: &Cache,
     ids: &[String],
 ) -> Readable<Vec<SecurityGroupFacts>> {
     if ids.is_empty() {
         return read(Vec::new());
     }
-    let mut groups = match read_groups(ec2, ids).await {
+    let mut groups = match cached_groups(ec2, cache, ids).await {
         Ok(g) => g,
         Err(u) => return Readable::Unreadable(u),
     };
@@ -24,12 +27,28 @@ pub(crate) async fn security_groups(
         .into_iter()
         .collect();
     if !referenced.is_empty() {
-        match read_groups(ec2, &referenced).await {
+        match cached_groups(ec2, cache, &referenced).await {
             Ok(more) => groups.extend(more),
             Err(u) => return Readable::Unreadable(u),
         }
     }
     read(groups)
+}
+
+/// [`read_groups`] once per run for the same list of IDs.
+pub(super) async fn cached_groups(
+    ec2: &aws_sdk_ec2::Client,
+    cache: &Cache,
+    ids: &[String],
+) -> Result<Vec<SecurityGroupFacts>, Unreadable> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    cache
+        .get_or_read(format!("ec2:security-groups/{}", ids.join(",")), || {
+            read_groups(ec2, ids)
+        })
+        .await
 }
 
 /// DescribeSecurityGroups (name, VPC, existence) and DescribeSecurityGroupRules (each rule
@@ -146,18 +165,49 @@ pub(super) async fn prefix_lists(
         Ok(l) => l.iter().map(prefix_list_head).collect(),
         Err(u) => return Readable::Unreadable(u),
     };
-    let unknown: Vec<&String> = referenced
+    let unknown: Vec<String> = referenced
         .iter()
         .filter(|id| !lists.iter().any(|l| &l.id == *id))
+        .cloned()
         .collect();
-    if !unknown.is_empty() {
-        match describe_prefix_lists(ec2, filter("prefix-list-id", unknown.iter().copied())).await {
-            Ok(found) => lists.extend(found.iter().map(prefix_list_head)),
-            Err(u) => return Readable::Unreadable(u),
+    // The entries need only the IDs: read them alongside the names of the lists not yet
+    // described, not after.
+    let ids: Vec<String> = lists
+        .iter()
+        .map(|l| l.id.clone())
+        .chain(unknown.iter().cloned())
+        .collect();
+    let heads = async {
+        if unknown.is_empty() {
+            Ok(Vec::new())
+        } else {
+            describe_prefix_lists(ec2, filter("prefix-list-id", unknown.iter())).await
         }
+    };
+    let entries = async {
+        let mut set = JoinSet::new();
+        for (i, id) in ids.iter().enumerate() {
+            let ec2 = ec2.clone();
+            let id = id.clone();
+            set.spawn(crate::collect::budget::carry(async move {
+                (i, prefix_list_entries(&ec2, &id).await)
+            }));
+        }
+        let mut out = vec![None; ids.len()];
+        while let Some(done) = set.join_next().await {
+            if let Ok((i, cidrs)) = done {
+                out[i] = cidrs;
+            }
+        }
+        out
+    };
+    let (heads, entries) = tokio::join!(heads, entries);
+    match heads {
+        Ok(found) => lists.extend(found.iter().map(prefix_list_head)),
+        Err(u) => return Readable::Unreadable(u),
     }
     // A list a route or rule names but that cannot be described is kept by ID.
-    for id in unknown {
+    for id in &unknown {
         if !lists.iter().any(|l| &l.id == id) {
             lists.push(PrefixListFacts {
                 id: id.clone(),
@@ -165,18 +215,9 @@ pub(super) async fn prefix_lists(
             });
         }
     }
-
-    let mut set = JoinSet::new();
-    for (i, l) in lists.iter().enumerate() {
-        let ec2 = ec2.clone();
-        let id = l.id.clone();
-        set.spawn(crate::collect::budget::carry(async move {
-            (i, prefix_list_entries(&ec2, &id).await)
-        }));
-    }
-    while let Some(done) = set.join_next().await {
-        if let Ok((i, cidrs)) = done {
-            lists[i].cidrs = cidrs;
+    for l in &mut lists {
+        if let Some(i) = ids.iter().position(|id| *id == l.id) {
+            l.cidrs = entries[i].clone();
         }
     }
     read(lists)

@@ -35,42 +35,73 @@ use super::{Cache, Clients};
 use crate::facts::{
     DhcpOptionsFacts, EniFacts, InternetGatewayFacts, NaclEntryFacts, NatGatewayFacts,
     NetworkAclFacts, NetworkFacts, OriginFacts, PrefixListFacts, Readable, RouteFacts,
-    RouteTableFacts, RouteTarget, SecurityGroupFacts, SgRuleFacts, SubnetFacts,
-    TaskDefinitionFacts, TaskFacts, Unreadable, VpcEndpointFacts, VpcFacts,
+    RouteTableFacts, RouteTarget, SecurityGroupFacts, SgRuleFacts, SubnetFacts, TaskFacts,
+    Unreadable, VpcEndpointFacts, VpcFacts,
 };
 
 /// Reads the network facts of a task: its origin, then its subnet and VPC. Never fails: what
 /// could not be read is recorded as unreadable, what does not apply is left `None`.
+///
+/// It starts from the task alone: the task definition (read concurrently) is awaited only
+/// when the task itself does not tell whether it is an awsvpc task.
 pub(super) async fn network(
     clients: &Clients,
     cache: &Cache,
     task: &TaskFacts,
-    td: Option<&TaskDefinitionFacts>,
+    td: &super::TaskDefinitionRead<'_>,
 ) -> NetworkFacts {
     let mut origin = OriginFacts {
         launch_type: task.launch_type.clone(),
-        network_mode: td.and_then(|t| t.network_mode.clone()),
         ..OriginFacts::default()
     };
-    let attachment = eni_attachment(task);
-    let awsvpc = origin.network_mode.as_deref() == Some("awsvpc")
-        || attachment.is_some()
-        || origin.launch_type.as_deref() == Some("FARGATE");
-
-    let found = if awsvpc {
-        awsvpc_origin(clients, cache, task, attachment, &mut origin).await
-    } else if task.container_instance_arn.is_some() {
-        instance_origin(clients, task, &mut origin).await
-    } else {
-        // EXTERNAL, or a task that was never placed: there is no VPC path to read.
-        OriginRead::default()
+    let network_mode = || async {
+        td.clone()
+            .await
+            .as_ref()
+            .and_then(Readable::value)
+            .and_then(|t| t.network_mode.clone())
     };
+    let attachment = eni_attachment(task);
+    // The attachment names the subnet: read it with the ENI, not after it.
+    let subnet_prefetch = async {
+        if let Some(id) = attachment.as_ref().and_then(|a| a.subnet_id.clone()) {
+            let _ = cached_subnet(clients, cache, &id).await;
+        }
+    };
+    let known_awsvpc = attachment.is_some() || origin.launch_type.as_deref() == Some("FARGATE");
+
+    let (found, ()) = tokio::join!(
+        async {
+            if known_awsvpc {
+                awsvpc_origin(clients, cache, task, attachment.clone(), &mut origin).await
+            } else if task.container_instance_arn.is_some() {
+                // Bridge or host mode (the host's ENI), unless the task definition says awsvpc
+                // (an EC2 awsvpc task whose ENI was never attached): read the host meanwhile.
+                let mut host = origin.clone();
+                let (mode, host_read) = tokio::join!(
+                    network_mode(),
+                    instance_origin(clients, cache, task, &mut host)
+                );
+                if mode.as_deref() == Some("awsvpc") {
+                    awsvpc_origin(clients, cache, task, None, &mut origin).await
+                } else {
+                    origin = host;
+                    host_read
+                }
+            } else {
+                // EXTERNAL, or a task that was never placed: there is no VPC path to read.
+                OriginRead::default()
+            }
+        },
+        subnet_prefetch
+    );
 
     let mut facts = NetworkFacts {
         eni: found.eni.clone(),
         ..NetworkFacts::default()
     };
     let Some(subnet_id) = origin.subnet_id.clone() else {
+        origin.network_mode = network_mode().await;
         facts.origin = origin;
         return facts;
     };
@@ -136,6 +167,7 @@ pub(super) async fn network(
     ) {
         facts.security_groups = Some(Readable::Unreadable(u));
     }
+    origin.network_mode = network_mode().await;
     facts.origin = origin;
     facts
 }

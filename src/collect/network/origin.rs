@@ -10,6 +10,8 @@ pub(super) struct EniAttachment {
     pub(super) eni_id: Option<String>,
     pub(super) subnet_id: Option<String>,
     pub(super) private_ip: Option<String>,
+    /// `DELETED` once ECS has deleted the ENI (a stopped task's final state).
+    pub(super) status: Option<String>,
 }
 
 pub(super) fn eni_attachment(task: &TaskFacts) -> Option<EniAttachment> {
@@ -24,6 +26,7 @@ pub(super) fn eni_attachment(task: &TaskFacts) -> Option<EniAttachment> {
         eni_id: detail("networkInterfaceId"),
         subnet_id: detail("subnetId"),
         private_ip: detail("privateIPv4Address"),
+        status: s(a.status.as_deref()),
     })
 }
 
@@ -91,8 +94,20 @@ pub(super) async fn awsvpc_origin(
         })
     };
 
-    if let Some((how, filters)) = lookup {
-        match describe_enis(&clients.ec2, filters).await {
+    // An attachment ECS reports DELETED names an ENI that no longer exists (AWS deletes a
+    // task's ENI soon after the stop): asking for it would only cost a round before the
+    // service's configuration is read, and a lookup by address could find another ENI that
+    // reuses it.
+    let deleted = att
+        .status
+        .as_deref()
+        .is_some_and(|st| st.eq_ignore_ascii_case("DELETED"));
+    let eni_answer = match lookup {
+        Some((how, filters)) if !deleted => Some((how, describe_enis(&clients.ec2, filters).await)),
+        _ => None,
+    };
+    if let Some((how, answer)) = eni_answer {
+        match answer {
             // Only an unambiguous answer identifies the task's ENI.
             Ok(enis) if enis.len() == 1 => {
                 let eni = eni_facts(&enis[0]);
@@ -169,22 +184,23 @@ pub(super) fn apply_service_network(origin: &mut OriginFacts, cfg: &AwsVpcConfig
 /// EC2 bridge/host mode: the agent pulls through the container instance's primary ENI.
 pub(super) async fn instance_origin(
     clients: &Clients,
+    cache: &Cache,
     task: &TaskFacts,
     origin: &mut OriginFacts,
 ) -> OriginRead {
     let mut out = OriginRead::default();
-    let (Some(ci_arn), Some(cluster)) = (task.container_instance_arn.as_deref(), cluster_of(task))
-    else {
+    let Some(ci_arn) = task.container_instance_arn.as_deref() else {
         return out;
     };
-    let instance_id = match clients
-        .ecs
-        .describe_container_instances()
-        .cluster(cluster)
-        .container_instances(ci_arn)
-        .send()
-        .await
-    {
+    let cluster = crate::collect::shared::task_cluster(task);
+    let described = crate::collect::shared::container_instances(
+        clients,
+        cache,
+        &cluster,
+        &[ci_arn.to_string()],
+    )
+    .await;
+    let instance_id = match described {
         Ok(o) => match o
             .container_instances()
             .iter()
@@ -204,26 +220,15 @@ pub(super) async fn instance_origin(
                 return out;
             }
         },
-        Err(e) => {
-            out.eni = Some(Readable::Unreadable(unreadable(
-                "ecs:DescribeContainerInstances",
-                &e,
-            )));
+        Err(u) => {
+            out.eni = Some(Readable::Unreadable(u));
             return out;
         }
     };
     origin.instance_id = Some(instance_id.clone());
     origin.found_by = Some("containerInstance".into());
 
-    let instances: Result<Vec<_>, _> = clients
-        .ec2
-        .describe_instances()
-        .instance_ids(&instance_id)
-        .into_paginator()
-        .items()
-        .send()
-        .try_collect()
-        .await;
+    let instances = crate::collect::shared::instance(clients, cache, &instance_id).await;
     let eni = match instances {
         Ok(reservations) => reservations
             .iter()
@@ -237,7 +242,7 @@ pub(super) async fn instance_origin(
                     "instance {instance_id} or its primary network interface was not returned"
                 ),
             }),
-        Err(e) => Err(unreadable("ec2:DescribeInstances", &e)),
+        Err(u) => Err(u),
     };
     match eni {
         Ok(eni) => {

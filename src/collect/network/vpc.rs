@@ -57,12 +57,13 @@ pub(super) struct VpcWide {
     pub(super) internet_gateways: Readable<Vec<InternetGatewayFacts>>,
 }
 
-/// Reads the VPC in three rounds: (1) everything that needs only the VPC ID, (2) what the
-/// endpoints name (their ENIs and groups, with the task's groups), and the groups those rules
-/// reference, (3) the prefix lists that routes and rules name, with their entries.
+/// Reads the VPC in two rounds: (1) everything that needs only the VPC ID, with the task's own
+/// security groups; (2) what those answers name: the endpoints' ENIs and groups (with the
+/// groups the task's rules reference), and the prefix lists that routes and the task's rules
+/// name, with their entries. Each part of round 2 starts as soon as its own inputs are in.
 ///
 /// Each read goes through `cache` (keyed by VPC, or by the IDs it names), so the diagnoses of
-/// one sweep read a VPC they share once; only the security groups differ with the task's own.
+/// one sweep read a VPC they share once.
 pub(super) async fn vpc_wide(
     ec2: &aws_sdk_ec2::Client,
     cache: &Cache,
@@ -79,21 +80,35 @@ pub(super) async fn vpc_wide(
         };
         (vpc, dhcp)
     });
-    let endpoint_chain = async {
-        let endpoints = cache
-            .get_or_read(format!("ec2:vpc-endpoints/{vpc_id}"), || {
+    let groups_of = |ids: Vec<String>| async move { cached_groups(ec2, cache, &ids).await };
+    let s3_name = format!("com.amazonaws.{region}.s3");
+    let paths = async {
+        let (endpoints, own_groups, route_tables, s3_lists) = tokio::join!(
+            cache.get_or_read(format!("ec2:vpc-endpoints/{vpc_id}"), || {
                 describe_vpc_endpoints(ec2, vpc_id)
-            })
-            .await;
-        let mut group_ids: Vec<String> = task_groups.to_vec();
+            }),
+            groups_of(task_groups.to_vec()),
+            cache.get_or_read(format!("ec2:route-tables/{vpc_id}"), || {
+                describe_route_tables(ec2, vpc_id)
+            }),
+            cache.get_or_read(format!("ec2:prefix-lists-by-name/{s3_name}"), || {
+                describe_prefix_lists(ec2, filter("prefix-list-name", [&s3_name]))
+            }),
+        );
+
+        // Round 2. The endpoints' groups, and the groups the task's rules reference (their
+        // names and VPCs; a rule that references a group matches by membership, so their
+        // own rules are not needed), in one read.
+        let mut other_ids: Vec<String> = Vec::new();
+        let mut add = |g: &String| {
+            if !task_groups.contains(g) && !other_ids.contains(g) {
+                other_ids.push(g.clone());
+            }
+        };
         let mut eni_ids: Vec<String> = Vec::new();
         if let Some(eps) = endpoints.value() {
             for ep in eps {
-                for g in &ep.security_group_ids {
-                    if !group_ids.contains(g) {
-                        group_ids.push(g.clone());
-                    }
-                }
+                ep.security_group_ids.iter().for_each(&mut add);
                 for n in &ep.network_interface_ids {
                     if !eni_ids.contains(n) {
                         eni_ids.push(n.clone());
@@ -101,6 +116,29 @@ pub(super) async fn vpc_wide(
                 }
             }
         }
+        let referenced_groups: BTreeSet<String> = own_groups
+            .iter()
+            .flatten()
+            .flat_map(|g| &g.rules)
+            .filter_map(|r| r.referenced_group_id.clone())
+            .collect();
+        referenced_groups.iter().for_each(&mut add);
+
+        let mut lists = BTreeSet::new();
+        if let Some(rts) = route_tables.value() {
+            lists.extend(
+                rts.iter()
+                    .flat_map(|rt| &rt.routes)
+                    .filter_map(|r| r.destination_prefix_list_id.clone()),
+            );
+        }
+        lists.extend(
+            own_groups
+                .iter()
+                .flatten()
+                .flat_map(|g| &g.rules)
+                .filter_map(|r| r.prefix_list_id.clone()),
+        );
         let enis = async {
             match (&endpoints, eni_ids.is_empty()) {
                 (Readable::Unreadable(_), _) => None,
@@ -119,65 +157,44 @@ pub(super) async fn vpc_wide(
                 ),
             }
         };
-        let groups = cache.get_or_read(
-            format!("ec2:security-groups/{}", group_ids.join(",")),
-            || security_groups(ec2, &group_ids),
+        let key = format!(
+            "ec2:prefix-lists/{s3_name}+{}",
+            lists.iter().cloned().collect::<Vec<_>>().join(",")
         );
-        let (enis, groups) = tokio::join!(enis, groups);
-        (endpoints, enis, groups)
+        let (enis, other_groups, prefix_lists) = tokio::join!(
+            enis,
+            groups_of(other_ids),
+            cache.get_or_read(key, || prefix_lists(ec2, s3_lists, lists.clone()))
+        );
+        // The task's groups first, then the others, in the order they were named.
+        let security_groups = match (own_groups, other_groups) {
+            (Ok(mut own), Ok(other)) => {
+                own.extend(other);
+                read(own)
+            }
+            (Err(u), _) | (_, Err(u)) => Readable::Unreadable(u),
+        };
+        (endpoints, enis, security_groups, route_tables, prefix_lists)
     };
-    let s3_name = format!("com.amazonaws.{region}.s3");
     let (
         (vpc, dhcp_options),
-        route_tables,
         network_acls,
-        (vpc_endpoints, endpoint_enis, security_groups),
+        (vpc_endpoints, endpoint_enis, security_groups, route_tables, prefix_lists),
         nat_gateways,
         internet_gateways,
-        s3_lists,
     ) = tokio::join!(
         vpc_chain,
-        cache.get_or_read(format!("ec2:route-tables/{vpc_id}"), || {
-            describe_route_tables(ec2, vpc_id)
-        }),
         cache.get_or_read(format!("ec2:network-acls/{vpc_id}"), || {
             describe_network_acls(ec2, vpc_id)
         }),
-        endpoint_chain,
+        paths,
         cache.get_or_read(format!("ec2:nat-gateways/{vpc_id}"), || {
             describe_nat_gateways(ec2, vpc_id)
         }),
         cache.get_or_read(format!("ec2:internet-gateways/{vpc_id}"), || {
             describe_internet_gateways(ec2, vpc_id)
         }),
-        cache.get_or_read(format!("ec2:prefix-lists-by-name/{s3_name}"), || {
-            describe_prefix_lists(ec2, filter("prefix-list-name", [&s3_name]))
-        }),
     );
-
-    let mut referenced = BTreeSet::new();
-    if let Some(rts) = route_tables.value() {
-        referenced.extend(
-            rts.iter()
-                .flat_map(|rt| &rt.routes)
-                .filter_map(|r| r.destination_prefix_list_id.clone()),
-        );
-    }
-    if let Some(groups) = security_groups.value() {
-        referenced.extend(
-            groups
-                .iter()
-                .flat_map(|g| &g.rules)
-                .filter_map(|r| r.prefix_list_id.clone()),
-        );
-    }
-    let key = format!(
-        "ec2:prefix-lists/{s3_name}+{}",
-        referenced.iter().cloned().collect::<Vec<_>>().join(",")
-    );
-    let prefix_lists = cache
-        .get_or_read(key, || prefix_lists(ec2, s3_lists, referenced))
-        .await;
 
     VpcWide {
         vpc,
