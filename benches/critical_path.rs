@@ -15,10 +15,20 @@
 //! - **repeats**: requests identical to an earlier one of the same diagnosis (same operation,
 //!   same parameters): a resource described twice;
 //! - **wall**: the median of the runs' times, with the engine (and its SDK clients and
-//!   connections) built once beforehand, as a Lambda container does.
+//!   connections) built once beforehand, as a Lambda container does;
+//! - **cold / warm**: the first diagnosis of a fresh engine (a new Lambda container), and the
+//!   later ones. A warm process has the IAM policy versions it has read (a version never
+//!   changes), so it skips GetPolicyVersion for them.
 //!
 //! The sequential baseline is the proxy's serial mode: the same binary and the same code, but
 //! the proxy serves one request at a time, so the diagnosis costs the sum of its requests.
+//!
+//! moto answers one request at a time (it is Python) and takes several milliseconds for each,
+//! where AWS answers concurrent requests in parallel; live, moto's own time would be measured
+//! as much as the tool's. So the timed runs are made twice: **replayed** (the proxy answers
+//! each distinct request from moto's first answer to it, after the added latency, so a
+//! request costs only that latency; the rounds and requests come from these runs) and **moto
+//! live** (every request answered by moto).
 //!
 //! Run: `cargo bench --bench critical_path` (release). `BENCH_RUNS` sets the runs per cell
 //! (default 5). The figures of BENCHMARKS.md come from this output.
@@ -37,17 +47,9 @@ use ecs_task_doctor::engine::Engine;
 use ecs_task_doctor::request::{Caller, DiagnoseRequest, Request};
 use ecs_task_doctor::stage::StageSelection;
 
+use support::REGION;
 use support::fault_proxy::{FaultProxy, Served};
-use support::network::{NetworkScenario, ec2_bridge_task};
-use support::placement::{Efs, PlacementScenario};
-use support::{REGION, placement};
-
-/// One standard scenario: its name and the task it stopped.
-struct Case {
-    name: &'static str,
-    cluster: String,
-    task_id: String,
-}
+use support::standard::{cases, event_for};
 
 /// What one cell of the table measured.
 struct Cell {
@@ -93,69 +95,6 @@ fn repeats(log: &[Served]) -> Vec<String> {
         .collect();
     out.sort();
     out
-}
-
-/// The EventBridge event ECS sends for this task: its detail is the task as DescribeTasks
-/// returns it, with attachment details as name/value pairs.
-fn event_for(task: &Value) -> Value {
-    let mut detail = task.clone();
-    if let Some(atts) = detail["attachments"].as_array_mut() {
-        for a in atts {
-            let details: Vec<Value> = a["details"]
-                .as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| json!({"name": k, "value": v}))
-                        .collect()
-                })
-                .unwrap_or_default();
-            a["details"] = json!(details);
-        }
-    }
-    detail["version"] = json!(3);
-    json!({
-        "version": "0", "id": "5a0e8f21-0000-4000-8000-000000000001",
-        "detail-type": "ECS Task State Change", "source": "aws.ecs",
-        "account": support::ACCOUNT, "time": "2026-11-28T09:00:59Z", "region": REGION,
-        "resources": [task["taskArn"]],
-        "detail": detail,
-    })
-}
-
-async fn cases(conf: &SdkConfig) -> Vec<Case> {
-    let seed = NetworkScenario::private_with_endpoints()
-        .interface_endpoints(&["ecr.api", "ecr.dkr", "logs", "secretsmanager"])
-        .build(conf)
-        .await;
-    let nat = NetworkScenario::private_with_nat().build(conf).await;
-    let ec2 = ec2_bridge_task(conf).await;
-    let mut full = PlacementScenario::new(1, 512, placement::EFS_TIMEOUT);
-    full.efs = Some(Efs::Healthy);
-    full.internet = true;
-    full.secrets_and_logs = true;
-    let full = full.build(conf).await;
-    vec![
-        Case {
-            name: "seed: Fargate, endpoints only, no S3 egress",
-            cluster: seed.task.cluster.clone(),
-            task_id: seed.task.task_id.clone(),
-        },
-        Case {
-            name: "NAT: Fargate behind a NAT gateway",
-            cluster: nat.task.cluster.clone(),
-            task_id: nat.task.task_id.clone(),
-        },
-        Case {
-            name: "EC2 launch type, bridge mode",
-            cluster: ec2.cluster.clone(),
-            task_id: ec2.task_id.clone(),
-        },
-        Case {
-            name: "EC2 with secrets, awslogs and EFS",
-            cluster: full.cluster.clone(),
-            task_id: full.task_id.clone(),
-        },
-    ]
 }
 
 async fn measure(
@@ -238,18 +177,42 @@ async fn main() {
             unreachable!()
         };
         for (from, request) in [("task ID", &by_id), ("event", &by_event)] {
-            let mut cells = Vec::new();
+            // A cold container first: a fresh engine, nothing read yet in this process.
+            let engine = Engine::from_clients(Clients::new(&conf), REGION);
+            proxy.replay(true);
+            proxy.latency(Duration::from_millis(50));
+            proxy.take_log();
+            engine.diagnose(request).await.expect("diagnosis");
+            let cold = proxy.take_log();
+            let cold_rounds = rounds(&cold).into_iter().max().unwrap_or(0);
+            // Then warm (see `measure`): replayed answers (see the module doc), then moto
+            // answering live.
+            let mut replayed = Vec::new();
             for latency in [0u64, 50] {
                 proxy.latency(Duration::from_millis(latency));
                 for serial in [false, true] {
                     proxy.serial(serial).await;
-                    cells.push(measure(&engine, &proxy, request, runs).await);
+                    replayed.push(measure(&engine, &proxy, request, runs).await);
                 }
             }
+            proxy.replay(false);
+            let mut live = Vec::new();
+            for serial in [false, true] {
+                proxy.serial(serial).await;
+                live.push(measure(&engine, &proxy, request, runs).await);
+            }
             proxy.serial(false).await;
-            let [c0, s0, c50, s50] = <[Cell; 4]>::try_from(cells).ok().unwrap();
-            if c50.requests != s50.requests || c50.root_cause != s50.root_cause {
-                eprintln!("{}: the concurrent and serial runs differ", case.name);
+            proxy.latency(Duration::ZERO);
+            let [c0, s0, c50, s50] = <[Cell; 4]>::try_from(replayed).ok().unwrap();
+            let [lc50, ls50] = <[Cell; 2]>::try_from(live).ok().unwrap();
+            for other in [&c0, &s0, &s50, &lc50, &ls50] {
+                if other.requests != c50.requests || other.root_cause != c50.root_cause {
+                    eprintln!("{} from the {from}: the runs differ", case.name);
+                    failed = true;
+                }
+            }
+            if !c50.repeats.is_empty() {
+                eprintln!("{} from the {from}: repeated requests", case.name);
                 failed = true;
             }
             println!("## {} — from the {from}", case.name);
@@ -265,23 +228,28 @@ async fn main() {
             }
             println!();
             table.push(format!(
-                "| {} | {from} | {} | {} | {} | {} / {} | {} / {} | {:.1}× |",
+                "| {} | {from} | {} / {} | {} / {} | {} | {} / {} | {} / {} | **{:.1}×** | {} / {} | {:.1}× |",
                 case.name,
+                cold.len(),
                 c50.requests,
+                cold_rounds,
                 c50.rounds,
                 c50.repeats.len(),
                 ms(c0.wall),
                 ms(s0.wall),
                 ms(c50.wall),
                 ms(s50.wall),
-                s50.wall.as_secs_f64() / c50.wall.as_secs_f64()
+                s50.wall.as_secs_f64() / c50.wall.as_secs_f64(),
+                ms(lc50.wall),
+                ms(ls50.wall),
+                ls50.wall.as_secs_f64() / lc50.wall.as_secs_f64()
             ));
         }
     }
     println!(
-        "| scenario | from | requests | rounds | repeats | wall at 0 ms, ms (concurrent / serial) | wall at 50 ms, ms (concurrent / serial) | serial ÷ concurrent at 50 ms |"
+        "| scenario | from | requests, cold / warm | rounds, cold / warm | repeats | replayed, 0 ms: concurrent / serial (ms) | replayed, 50 ms: concurrent / serial (ms) | serial ÷ concurrent | moto live, 50 ms: concurrent / serial (ms) | serial ÷ concurrent |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for row in table {
         println!("{row}");
     }

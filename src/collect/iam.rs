@@ -9,7 +9,7 @@ use aws_sdk_iam::types::Role;
 
 use super::error::unreadable;
 use super::secrets::Metadata;
-use super::{Cache, Clients};
+use super::{Cache, Clients, PolicyVersions};
 use crate::facts::{
     IamFacts, InlinePolicyFacts, InstanceRoleFacts, ManagedPolicyFacts, ParameterLookup, Readable,
     RoleFacts, RoleLookup, SecretKeyFacts, SecretMetadata, TaskDefinitionFacts, TaskFacts,
@@ -47,7 +47,7 @@ pub(super) async fn iam(
                 Some(
                     cache
                         .get_or_read(format!("iam:role/{name}"), || {
-                            read_role(&clients.iam, cache, &name)
+                            read_role(clients, cache, &name)
                         })
                         .await,
                 )
@@ -198,7 +198,8 @@ pub fn decode_document(text: &str) -> String {
 /// Reads one role and all of its policies. The policy lists need only the role's name, so
 /// they go out with GetRole instead of after it (when the role does not exist, their answers
 /// are dropped); only the permissions boundary waits for GetRole, which names it.
-async fn read_role(iam: &aws_sdk_iam::Client, cache: &Cache, name: &str) -> Readable<RoleLookup> {
+async fn read_role(clients: &Clients, cache: &Cache, name: &str) -> Readable<RoleLookup> {
+    let iam = &clients.iam;
     let role = async {
         let role = match iam.get_role().role_name(name).send().await {
             Ok(out) => match out.role() {
@@ -228,7 +229,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, cache: &Cache, name: &str) -> Read
             .permissions_boundary()
             .and_then(|b| b.permissions_boundary_arn())
         {
-            Some(arn) => Some(cached_policy(iam, cache, arn).await),
+            Some(arn) => Some(cached_policy(iam, &clients.policy_versions, cache, arn).await),
             None => None,
         };
         Ok((role, boundary))
@@ -236,7 +237,7 @@ async fn read_role(iam: &aws_sdk_iam::Client, cache: &Cache, name: &str) -> Read
     let (role, inline_policies, attached_policies) = tokio::join!(
         role,
         inline_policies(iam, name),
-        attached_policies(iam, cache, name),
+        attached_policies(iam, &clients.policy_versions, cache, name),
     );
     let (role, permissions_boundary) = match role {
         Ok(r) => r,
@@ -301,6 +302,7 @@ async fn inline_policies(
 
 async fn attached_policies(
     iam: &aws_sdk_iam::Client,
+    versions: &PolicyVersions,
     cache: &Cache,
     role: &str,
 ) -> Readable<Vec<ManagedPolicyFacts>> {
@@ -318,21 +320,35 @@ async fn attached_policies(
             }
         }
     }
-    let out =
-        futures_util::future::join_all(arns.iter().map(|arn| cached_policy(iam, cache, arn))).await;
+    let out = futures_util::future::join_all(
+        arns.iter()
+            .map(|arn| cached_policy(iam, versions, cache, arn)),
+    )
+    .await;
     Readable::Read { value: out }
 }
 
 /// A managed policy's default version (GetPolicy for the version ID, then GetPolicyVersion).
 /// [`managed_policy`] once per sweep: AWS managed policies (AmazonECSTaskExecutionRolePolicy)
 /// are attached to many roles.
-async fn cached_policy(iam: &aws_sdk_iam::Client, cache: &Cache, arn: &str) -> ManagedPolicyFacts {
+async fn cached_policy(
+    iam: &aws_sdk_iam::Client,
+    versions: &PolicyVersions,
+    cache: &Cache,
+    arn: &str,
+) -> ManagedPolicyFacts {
     cache
-        .get_or_read(format!("iam:policy/{arn}"), || managed_policy(iam, arn))
+        .get_or_read(format!("iam:policy/{arn}"), || {
+            managed_policy(iam, versions, arn)
+        })
         .await
 }
 
-async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> ManagedPolicyFacts {
+async fn managed_policy(
+    iam: &aws_sdk_iam::Client,
+    versions: &PolicyVersions,
+    arn: &str,
+) -> ManagedPolicyFacts {
     let document = async {
         let version = match iam.get_policy().policy_arn(arn).send().await {
             Ok(p) => p
@@ -348,17 +364,22 @@ async fn managed_policy(iam: &aws_sdk_iam::Client, arn: &str) -> ManagedPolicyFa
                 message: "the policy has no default version".into(),
             });
         };
+        if let Some(document) = versions.get(arn, &version) {
+            return Readable::Read { value: document };
+        }
         match iam
             .get_policy_version()
             .policy_arn(arn)
-            .version_id(version)
+            .version_id(&version)
             .send()
             .await
         {
             Ok(v) => match v.policy_version().and_then(|v| v.document()) {
-                Some(d) => Readable::Read {
-                    value: decode_document(d),
-                },
+                Some(d) => {
+                    let document = decode_document(d);
+                    versions.put(arn, &version, &document);
+                    Readable::Read { value: document }
+                }
                 None => Readable::Unreadable(Unreadable {
                     api: "iam:GetPolicyVersion".into(),
                     error_code: "EmptyResponse".into(),
@@ -491,7 +512,7 @@ async fn instance_role(
         Some(name) => {
             cache
                 .get_or_read(format!("iam:role/{name}"), || {
-                    read_role(&clients.iam, cache, &name)
+                    read_role(clients, cache, &name)
                 })
                 .await
         }

@@ -64,6 +64,48 @@ pub struct Clients {
     pub logs: aws_sdk_cloudwatchlogs::Client,
     /// EFS (mount targets, their security groups, file system policies).
     pub efs: aws_sdk_efs::Client,
+    /// Documents of IAM managed-policy versions already read by this process.
+    policy_versions: PolicyVersions,
+}
+
+/// Documents of IAM managed-policy versions, kept for the life of the process (a Lambda
+/// container serves many invocations). A version never changes once created (IAM makes a new
+/// version for every edit), so a document read once is the document: the next diagnosis still
+/// asks GetPolicy which version is the default, but reads the document only for a version it
+/// has not seen, which takes GetPolicyVersion off its critical path. Bounded: at most
+/// [`PolicyVersions::CAPACITY`] documents (IAM caps a document at 6,144 characters).
+#[derive(Debug, Clone, Default)]
+pub struct PolicyVersions(
+    std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+);
+
+impl PolicyVersions {
+    /// How many documents are kept; when full, new ones are not added.
+    pub const CAPACITY: usize = 512;
+
+    fn key(arn: &str, version: &str) -> String {
+        format!("{arn}#{version}")
+    }
+
+    /// The document of `arn` at `version`, if this process has read it.
+    pub fn get(&self, arn: &str, version: &str) -> Option<String> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&Self::key(arn, version))
+            .cloned()
+    }
+
+    /// Keeps the document of `arn` at `version`.
+    pub fn put(&self, arn: &str, version: &str, document: &str) {
+        let mut map = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if map.len() < Self::CAPACITY {
+            map.insert(Self::key(arn, version), document.to_string());
+        }
+    }
 }
 
 impl Clients {
@@ -109,6 +151,7 @@ impl Clients {
             kms: client!(aws_sdk_kms),
             logs: client!(aws_sdk_cloudwatchlogs),
             efs: client!(aws_sdk_efs),
+            policy_versions: PolicyVersions::default(),
         }
     }
 }
@@ -315,5 +358,46 @@ pub async fn collect_with(
         secrets,
         logging,
         placement,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PolicyVersions;
+
+    #[test]
+    fn policy_versions_are_kept_by_arn_and_version_and_bounded() {
+        let v = PolicyVersions::default();
+        let arn = "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+        assert_eq!(v.get(arn, "v1"), None);
+        v.put(arn, "v1", "{\"Version\":\"2012-10-17\"}");
+        assert_eq!(
+            v.get(arn, "v1").as_deref(),
+            Some("{\"Version\":\"2012-10-17\"}")
+        );
+        // Another version of the same policy is another document.
+        assert_eq!(v.get(arn, "v2"), None);
+        // Clones share the store (one per process, whatever clones the clients).
+        let shared = v.clone();
+        shared.put(arn, "v2", "{}");
+        assert_eq!(v.get(arn, "v2").as_deref(), Some("{}"));
+        for i in 0..PolicyVersions::CAPACITY * 2 {
+            v.put(
+                &format!("arn:aws:iam::111122223333:policy/p{i}"),
+                "v1",
+                "{}",
+            );
+        }
+        let kept = (0..PolicyVersions::CAPACITY * 2)
+            .filter(|i| {
+                v.get(&format!("arn:aws:iam::111122223333:policy/p{i}"), "v1")
+                    .is_some()
+            })
+            .count();
+        assert_eq!(
+            kept,
+            PolicyVersions::CAPACITY - 2,
+            "bounded, the first ones kept"
+        );
     }
 }

@@ -50,6 +50,8 @@ struct State {
     latency: Duration,
     /// Every request answered, in the order they arrived.
     log: Vec<Served>,
+    /// Replay mode: answers recorded by (operation, what was asked).
+    replay: Option<HashMap<(String, String), Vec<u8>>>,
 }
 
 /// One request the proxy answered: what it was, and when it arrived and was answered.
@@ -127,6 +129,16 @@ impl FaultProxy {
     /// cannot overlap, which is what the same code with a concurrency of one would cost.
     pub async fn serial(&self, on: bool) -> &Self {
         *self.serial.lock().await = on;
+        self
+    }
+
+    /// Replay mode: the first answer to each distinct request (same operation, same
+    /// parameters) comes from moto and is recorded; every later one is the recording, sent
+    /// without asking moto. moto answers one request at a time (it is Python), several
+    /// milliseconds each; AWS answers in parallel. Replayed, a request costs only the proxy's
+    /// latency, so a benchmark measures the client, not the emulator.
+    pub fn replay(&self, on: bool) -> &Self {
+        self.state.lock().unwrap().replay = on.then(HashMap::new);
         self
     }
 
@@ -212,7 +224,26 @@ impl FaultProxy {
                     error_response(&request, &op, status, code)
                 }
                 Some(Fault::Error(code)) => error_response(&request, &op, 400, &code),
-                None => self.forward(&request).await,
+                None => {
+                    let key = (op.clone(), asked(&request));
+                    let recorded = {
+                        let s = self.state.lock().unwrap();
+                        s.replay.as_ref().map(|r| r.get(&key).cloned())
+                    };
+                    match recorded {
+                        Some(Some(answer)) => Some(answer),
+                        Some(None) => {
+                            let answer = self.forward(&request).await;
+                            if let (Some(a), Some(r)) =
+                                (&answer, self.state.lock().unwrap().replay.as_mut())
+                            {
+                                r.insert(key, a.clone());
+                            }
+                            answer
+                        }
+                        None => self.forward(&request).await,
+                    }
+                }
             };
             drop(serial);
             self.state.lock().unwrap().log.push(Served {

@@ -17,6 +17,7 @@ pub mod placement;
 pub mod sam;
 pub mod scenario;
 pub mod secrets;
+pub mod standard;
 pub mod sweep;
 
 use std::io::{BufRead, BufReader};
