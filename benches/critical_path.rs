@@ -39,9 +39,6 @@ mod support;
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use aws_config::SdkConfig;
-use serde_json::{Value, json};
-
 use ecs_task_doctor::collect::Clients;
 use ecs_task_doctor::engine::Engine;
 use ecs_task_doctor::request::{Caller, DiagnoseRequest, Request};

@@ -64,7 +64,7 @@ pub(super) async fn image(
         };
         match r.ecr() {
             Some(e) if e.region == region => {
-                let ecr = clients.ecr.clone();
+                let ecr = clients.ecr().clone();
                 let cache = cache.clone();
                 set.spawn(crate::collect::budget::carry(async move {
                     (i, ecr_lookups(ecr, cache, e.account, r).await)
@@ -79,7 +79,7 @@ pub(super) async fn image(
             // The agent reads it in its own Region; our regional client cannot.
             continue;
         }
-        let sm = clients.secretsmanager.clone();
+        let sm = clients.secretsmanager().clone();
         let id = c.secret.clone();
         secrets.spawn(crate::collect::budget::carry(async move {
             (i, describe_secret(&sm, &id).await)

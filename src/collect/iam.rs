@@ -199,7 +199,7 @@ pub fn decode_document(text: &str) -> String {
 /// they go out with GetRole instead of after it (when the role does not exist, their answers
 /// are dropped); only the permissions boundary waits for GetRole, which names it.
 async fn read_role(clients: &Clients, cache: &Cache, name: &str) -> Readable<RoleLookup> {
-    let iam = &clients.iam;
+    let iam = clients.iam();
     let role = async {
         let role = match iam.get_role().role_name(name).send().await {
             Ok(out) => match out.role() {
@@ -229,7 +229,7 @@ async fn read_role(clients: &Clients, cache: &Cache, name: &str) -> Readable<Rol
             .permissions_boundary()
             .and_then(|b| b.permissions_boundary_arn())
         {
-            Some(arn) => Some(cached_policy(iam, &clients.policy_versions, cache, arn).await),
+            Some(arn) => Some(cached_policy(iam, clients.policy_versions(), cache, arn).await),
             None => None,
         };
         Ok((role, boundary))
@@ -237,7 +237,7 @@ async fn read_role(clients: &Clients, cache: &Cache, name: &str) -> Readable<Rol
     let (role, inline_policies, attached_policies) = tokio::join!(
         role,
         inline_policies(iam, name),
-        attached_policies(iam, &clients.policy_versions, cache, name),
+        attached_policies(iam, clients.policy_versions(), cache, name),
     );
     let (role, permissions_boundary) = match role {
         Ok(r) => r,
@@ -493,7 +493,7 @@ async fn instance_role(
     facts.instance_profile_arn = Some(profile.clone());
     let profile_name = profile.rsplit('/').next().unwrap_or(&profile).to_string();
     let role = match clients
-        .iam
+        .iam()
         .get_instance_profile()
         .instance_profile_name(&profile_name)
         .send()

@@ -51,9 +51,9 @@ pub(super) async fn logging(
     let mut set: JoinSet<(usize, Readable<LogGroupLookup>)> = JoinSet::new();
     for (i, (group, r)) in wanted.iter().enumerate() {
         let client = if r == region {
-            clients.logs.clone()
+            clients.logs().clone()
         } else {
-            regional_client(&clients.logs, r)
+            regional_client(clients.logs(), r)
         };
         let group = group.clone();
         set.spawn(crate::collect::budget::carry(async move {

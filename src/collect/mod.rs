@@ -18,6 +18,8 @@ mod secrets;
 mod shared;
 pub mod sweep;
 
+use std::sync::{Arc, OnceLock};
+
 use aws_config::SdkConfig;
 use futures_util::FutureExt;
 use futures_util::future::{BoxFuture, Shared};
@@ -44,26 +46,27 @@ pub fn with_app_name(conf: &SdkConfig) -> SdkConfig {
 }
 
 /// The AWS clients, built once per process (per Lambda container) and shared by every run.
+///
+/// Each service's client is built on first use, from one configuration: a run that never
+/// needs EFS or KMS never builds their clients, and a Lambda container's init does not pay for
+/// any of them (benches/process.rs measures both). Cloning shares the clients.
 #[derive(Debug, Clone)]
-pub struct Clients {
-    /// Amazon ECS.
-    pub ecs: aws_sdk_ecs::Client,
-    /// Amazon EC2 (the network stage).
-    pub ec2: aws_sdk_ec2::Client,
-    /// Systems Manager (parameters referenced by the task).
-    pub ssm: aws_sdk_ssm::Client,
-    /// Amazon ECR (repositories, images, repository policies).
-    pub ecr: aws_sdk_ecr::Client,
-    /// IAM (roles and their policies).
-    pub iam: aws_sdk_iam::Client,
-    /// Secrets Manager (secret metadata only: DescribeSecret, never GetSecretValue).
-    pub secretsmanager: aws_sdk_secretsmanager::Client,
-    /// KMS (key metadata only: DescribeKey).
-    pub kms: aws_sdk_kms::Client,
-    /// CloudWatch Logs (log groups).
-    pub logs: aws_sdk_cloudwatchlogs::Client,
-    /// EFS (mount targets, their security groups, file system policies).
-    pub efs: aws_sdk_efs::Client,
+pub struct Clients(Arc<ClientsInner>);
+
+#[derive(Debug)]
+struct ClientsInner {
+    /// The configuration every client is built from: the caller's, with the call policy and
+    /// the app name applied.
+    conf: SdkConfig,
+    ecs: OnceLock<aws_sdk_ecs::Client>,
+    ec2: OnceLock<aws_sdk_ec2::Client>,
+    ssm: OnceLock<aws_sdk_ssm::Client>,
+    ecr: OnceLock<aws_sdk_ecr::Client>,
+    iam: OnceLock<aws_sdk_iam::Client>,
+    secretsmanager: OnceLock<aws_sdk_secretsmanager::Client>,
+    kms: OnceLock<aws_sdk_kms::Client>,
+    logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
+    efs: OnceLock<aws_sdk_efs::Client>,
     /// Documents of IAM managed-policy versions already read by this process.
     policy_versions: PolicyVersions,
 }
@@ -108,6 +111,23 @@ impl PolicyVersions {
     }
 }
 
+/// Builds one service's client from `conf`, with its own retry quota (see
+/// [`Clients::with_policy`]).
+macro_rules! client {
+    ($sdk:ident, $conf:expr) => {{
+        use $sdk::config::retry::{RetryPartition, TokenBucket};
+        $sdk::Client::from_conf(
+            $sdk::config::Builder::from($conf)
+                .retry_partition(
+                    RetryPartition::custom(stringify!($sdk))
+                        .token_bucket(TokenBucket::default())
+                        .build(),
+                )
+                .build(),
+        )
+    }};
+}
+
 impl Clients {
     /// Builds every client from one shared configuration (Region, credentials, endpoint),
     /// with the stated retry and timeout policy ([`budget::CallPolicy::STANDARD`]) and the
@@ -126,33 +146,87 @@ impl Clients {
     /// engines in one process (a test's, or a future multi-Region sweep's) cannot spend each
     /// other's quota.
     pub fn with_policy(conf: &SdkConfig, policy: &budget::CallPolicy) -> Clients {
-        let conf = &with_app_name(&policy.apply(conf));
-        macro_rules! client {
-            ($sdk:ident) => {{
-                use $sdk::config::retry::{RetryPartition, TokenBucket};
-                $sdk::Client::from_conf(
-                    $sdk::config::Builder::from(conf)
-                        .retry_partition(
-                            RetryPartition::custom(stringify!($sdk))
-                                .token_bucket(TokenBucket::default())
-                                .build(),
-                        )
-                        .build(),
-                )
-            }};
-        }
-        Clients {
-            ecs: client!(aws_sdk_ecs),
-            ec2: client!(aws_sdk_ec2),
-            ssm: client!(aws_sdk_ssm),
-            ecr: client!(aws_sdk_ecr),
-            iam: client!(aws_sdk_iam),
-            secretsmanager: client!(aws_sdk_secretsmanager),
-            kms: client!(aws_sdk_kms),
-            logs: client!(aws_sdk_cloudwatchlogs),
-            efs: client!(aws_sdk_efs),
+        Clients(Arc::new(ClientsInner {
+            conf: with_app_name(&policy.apply(conf)),
+            ecs: OnceLock::new(),
+            ec2: OnceLock::new(),
+            ssm: OnceLock::new(),
+            ecr: OnceLock::new(),
+            iam: OnceLock::new(),
+            secretsmanager: OnceLock::new(),
+            kms: OnceLock::new(),
+            logs: OnceLock::new(),
+            efs: OnceLock::new(),
             policy_versions: PolicyVersions::default(),
-        }
+        }))
+    }
+
+    /// Amazon ECS.
+    pub fn ecs(&self) -> &aws_sdk_ecs::Client {
+        self.0
+            .ecs
+            .get_or_init(|| client!(aws_sdk_ecs, &self.0.conf))
+    }
+
+    /// Amazon EC2 (the network stage).
+    pub fn ec2(&self) -> &aws_sdk_ec2::Client {
+        self.0
+            .ec2
+            .get_or_init(|| client!(aws_sdk_ec2, &self.0.conf))
+    }
+
+    /// Systems Manager (parameters referenced by the task).
+    pub fn ssm(&self) -> &aws_sdk_ssm::Client {
+        self.0
+            .ssm
+            .get_or_init(|| client!(aws_sdk_ssm, &self.0.conf))
+    }
+
+    /// Amazon ECR (repositories, images, repository policies).
+    pub fn ecr(&self) -> &aws_sdk_ecr::Client {
+        self.0
+            .ecr
+            .get_or_init(|| client!(aws_sdk_ecr, &self.0.conf))
+    }
+
+    /// IAM (roles and their policies).
+    pub fn iam(&self) -> &aws_sdk_iam::Client {
+        self.0
+            .iam
+            .get_or_init(|| client!(aws_sdk_iam, &self.0.conf))
+    }
+
+    /// Secrets Manager (secret metadata only: DescribeSecret, never GetSecretValue).
+    pub fn secretsmanager(&self) -> &aws_sdk_secretsmanager::Client {
+        self.0
+            .secretsmanager
+            .get_or_init(|| client!(aws_sdk_secretsmanager, &self.0.conf))
+    }
+
+    /// KMS (key metadata only: DescribeKey).
+    pub fn kms(&self) -> &aws_sdk_kms::Client {
+        self.0
+            .kms
+            .get_or_init(|| client!(aws_sdk_kms, &self.0.conf))
+    }
+
+    /// CloudWatch Logs (log groups).
+    pub fn logs(&self) -> &aws_sdk_cloudwatchlogs::Client {
+        self.0
+            .logs
+            .get_or_init(|| client!(aws_sdk_cloudwatchlogs, &self.0.conf))
+    }
+
+    /// EFS (mount targets, their security groups, file system policies).
+    pub fn efs(&self) -> &aws_sdk_efs::Client {
+        self.0
+            .efs
+            .get_or_init(|| client!(aws_sdk_efs, &self.0.conf))
+    }
+
+    /// The IAM policy versions this process has read.
+    fn policy_versions(&self) -> &PolicyVersions {
+        &self.0.policy_versions
     }
 }
 
@@ -237,7 +311,7 @@ pub async fn collect_with(
             };
             let described = cache
                 .get_or_read(task_key(cluster, task), || {
-                    ecs::describe_task(&clients.ecs, cluster, task)
+                    ecs::describe_task(clients.ecs(), cluster, task)
                 })
                 .await;
             (facts, described)
@@ -262,7 +336,7 @@ pub async fn collect_with(
     };
     let task_definition: TaskDefinitionRead<'_> = async move {
         match td_arn {
-            Some(arn) => Some(ecs::describe_task_definition(&clients.ecs, &arn).await),
+            Some(arn) => Some(ecs::describe_task_definition(clients.ecs(), &arn).await),
             None => None,
         }
     }

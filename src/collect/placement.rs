@@ -57,7 +57,7 @@ pub(super) async fn placement(
     let (cluster_facts, instances, efs) = tokio::join!(
         async {
             if ec2 {
-                Some(describe_cluster(&clients.ecs, &cluster).await)
+                Some(describe_cluster(clients.ecs(), &cluster).await)
             } else {
                 None
             }
@@ -73,7 +73,8 @@ pub(super) async fn placement(
             let file_systems = file_systems.await;
             let mut set = JoinSet::new();
             for (i, fs) in file_systems.iter().enumerate() {
-                let (efs, ec2, cache) = (clients.efs.clone(), clients.ec2.clone(), cache.clone());
+                let (efs, ec2, cache) =
+                    (clients.efs().clone(), clients.ec2().clone(), cache.clone());
                 let fs = fs.clone();
                 set.spawn(super::budget::carry(async move {
                     (i, file_system(&efs, &ec2, &cache, fs).await)
@@ -153,7 +154,7 @@ async fn container_instances(
 ) -> Readable<Vec<ContainerInstanceFacts>> {
     let list = |status: ContainerInstanceStatus| {
         clients
-            .ecs
+            .ecs()
             .list_container_instances()
             .cluster(cluster)
             .status(status)

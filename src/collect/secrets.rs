@@ -100,11 +100,11 @@ pub(super) async fn metadata(
                     format!("secretsmanager:secret/{}/{}", s.region, s.secret_id),
                     || async {
                         let sm = if s.region == region {
-                            clients.secretsmanager.clone()
+                            clients.secretsmanager().clone()
                         } else {
                             aws_sdk_secretsmanager::Client::from_conf(
                                 clients
-                                    .secretsmanager
+                                    .secretsmanager()
                                     .config()
                                     .to_builder()
                                     .region(aws_sdk_secretsmanager::config::Region::new(
@@ -199,11 +199,11 @@ async fn read(
     if let Some(key) = key.filter(|k| !is_aws_managed_alias(k)) {
         let kms_region = arn_region(&key).unwrap_or(&key_region).to_string();
         let kms = if kms_region == region {
-            clients.kms.clone()
+            clients.kms().clone()
         } else {
             aws_sdk_kms::Client::from_conf(
                 clients
-                    .kms
+                    .kms()
                     .config()
                     .to_builder()
                     .region(aws_sdk_kms::config::Region::new(kms_region))
@@ -217,11 +217,11 @@ async fn read(
 
 fn ssm_in(clients: &Clients, task_region: &str, region: &str) -> aws_sdk_ssm::Client {
     if region == task_region {
-        clients.ssm.clone()
+        clients.ssm().clone()
     } else {
         aws_sdk_ssm::Client::from_conf(
             clients
-                .ssm
+                .ssm()
                 .config()
                 .to_builder()
                 .region(aws_sdk_ssm::config::Region::new(region.to_string()))
@@ -241,13 +241,19 @@ async fn other_regions(
 ) -> Vec<String> {
     let regions = cache
         .get_or_read("ec2:regions", || async {
-            clients.ec2.describe_regions().send().await.ok().map(|out| {
-                out.regions()
-                    .iter()
-                    .filter_map(|r| r.region_name())
-                    .map(str::to_string)
-                    .collect::<Vec<String>>()
-            })
+            clients
+                .ec2()
+                .describe_regions()
+                .send()
+                .await
+                .ok()
+                .map(|out| {
+                    out.regions()
+                        .iter()
+                        .filter_map(|r| r.region_name())
+                        .map(str::to_string)
+                        .collect::<Vec<String>>()
+                })
         })
         .await
         .unwrap_or_default();

@@ -39,7 +39,7 @@ pub(super) async fn container_instances(
             format!("ecs:container-instances/{cluster}/{}", arns.join(",")),
             || async {
                 clients
-                    .ecs
+                    .ecs()
                     .describe_container_instances()
                     .cluster(cluster)
                     .set_container_instances(Some(arns.to_vec()))
@@ -60,7 +60,7 @@ pub(super) async fn instance(
     cache
         .get_or_read(format!("ec2:instance/{instance_id}"), || async {
             clients
-                .ec2
+                .ec2()
                 .describe_instances()
                 .instance_ids(instance_id)
                 .into_paginator()

@@ -46,7 +46,7 @@ pub async fn stopped_tasks(
     now: DateTime<Utc>,
 ) -> SweepFacts {
     let listed = if clusters.is_empty() {
-        list_clusters(&clients.ecs).await
+        list_clusters(clients.ecs()).await
     } else {
         Readable::Read {
             value: clusters.to_vec(),
@@ -59,7 +59,7 @@ pub async fn stopped_tasks(
         Vec::new()
     };
     let mut stopped = Vec::with_capacity(names.len());
-    let reads = names.iter().map(|c| cluster_stopped(&clients.ecs, c));
+    let reads = names.iter().map(|c| cluster_stopped(clients.ecs(), c));
     for r in join_all(reads).await {
         stopped.push(r);
     }
@@ -89,7 +89,7 @@ pub async fn security_groups(
         names
             .chunks(SERVICE_BATCH)
             .map(|batch| {
-                let ecs = &clients.ecs;
+                let ecs = clients.ecs();
                 let cluster = cluster.clone();
                 let batch = batch.to_vec();
                 async move {
@@ -121,7 +121,7 @@ pub async fn security_groups(
             .collect::<Vec<_>>()
     });
     let eni_calls = enis.chunks(ENI_BATCH).map(|batch| {
-        let ec2 = &clients.ec2;
+        let ec2 = clients.ec2();
         let filter = aws_sdk_ec2::types::Filter::builder()
             .name("network-interface-id")
             .set_values(Some(batch.to_vec()))

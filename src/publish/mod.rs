@@ -94,20 +94,33 @@ pub struct Published {
 /// Publishes reports and sweep summaries to the configured destinations.
 #[derive(Debug, Clone)]
 pub struct Publisher {
-    sns: aws_sdk_sns::Client,
-    s3: aws_sdk_s3::Client,
+    /// The configuration the clients are built from, on first use: a function that publishes
+    /// nowhere, or only to S3, never builds the SNS client (or either).
+    conf: aws_config::SdkConfig,
+    sns: std::sync::Arc<std::sync::OnceLock<aws_sdk_sns::Client>>,
+    s3: std::sync::Arc<std::sync::OnceLock<aws_sdk_s3::Client>>,
     to: Destinations,
 }
 
 impl Publisher {
-    /// Builds the clients once (per Lambda container), for the given destinations.
+    /// A publisher for the given destinations; each client is built once (per Lambda
+    /// container), when it is first needed.
     pub fn new(conf: &SdkConfig, to: Destinations) -> Publisher {
-        let conf = &crate::collect::with_app_name(conf);
         Publisher {
-            sns: aws_sdk_sns::Client::new(conf),
-            s3: aws_sdk_s3::Client::new(conf),
+            conf: crate::collect::with_app_name(conf),
+            sns: Default::default(),
+            s3: Default::default(),
             to,
         }
+    }
+
+    fn sns(&self) -> &aws_sdk_sns::Client {
+        self.sns
+            .get_or_init(|| aws_sdk_sns::Client::new(&self.conf))
+    }
+
+    fn s3(&self) -> &aws_sdk_s3::Client {
+        self.s3.get_or_init(|| aws_sdk_s3::Client::new(&self.conf))
     }
 
     /// The destinations.
@@ -208,7 +221,7 @@ impl Publisher {
         only_if_new: bool,
     ) -> Result<(), PutError> {
         let mut req = self
-            .s3
+            .s3()
             .put_object()
             .bucket(bucket)
             .key(key)
@@ -237,7 +250,7 @@ impl Publisher {
 
     async fn notify(&self, topic: &str, subject: &str, body: String) -> Delivery {
         match self
-            .sns
+            .sns()
             .publish()
             .topic_arn(topic)
             .subject(subject)

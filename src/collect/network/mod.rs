@@ -118,7 +118,7 @@ pub(super) async fn network(
             let (subnet, vpc) = tokio::join!(
                 cached_subnet(clients, cache, &subnet_id),
                 vpc_wide(
-                    &clients.ec2,
+                    clients.ec2(),
                     cache,
                     &vpc_id,
                     &region,
@@ -133,7 +133,7 @@ pub(super) async fn network(
             let vpc = match subnet.value() {
                 Some(s) => Some(
                     vpc_wide(
-                        &clients.ec2,
+                        clients.ec2(),
                         cache,
                         &s.vpc_id,
                         &region,
@@ -176,7 +176,7 @@ pub(super) async fn network(
 async fn cached_subnet(clients: &Clients, cache: &Cache, subnet_id: &str) -> Readable<SubnetFacts> {
     cache
         .get_or_read(format!("ec2:subnet/{subnet_id}"), || {
-            describe_subnet(&clients.ec2, subnet_id)
+            describe_subnet(clients.ec2(), subnet_id)
         })
         .await
 }
@@ -208,7 +208,7 @@ fn filter(name: &str, values: impl IntoIterator<Item = impl Into<String>>) -> Fi
 /// The Region for names like `com.amazonaws.<region>.s3`: the client's, else the task ARN's.
 fn region(clients: &Clients, task: &TaskFacts) -> String {
     clients
-        .ec2
+        .ec2()
         .config()
         .region()
         .map(|r| r.as_ref().to_string())

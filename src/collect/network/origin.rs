@@ -103,7 +103,9 @@ pub(super) async fn awsvpc_origin(
         .as_deref()
         .is_some_and(|st| st.eq_ignore_ascii_case("DELETED"));
     let eni_answer = match lookup {
-        Some((how, filters)) if !deleted => Some((how, describe_enis(&clients.ec2, filters).await)),
+        Some((how, filters)) if !deleted => {
+            Some((how, describe_enis(clients.ec2(), filters).await))
+        }
         _ => None,
     };
     if let Some((how, answer)) = eni_answer {
@@ -134,7 +136,7 @@ pub(super) async fn awsvpc_origin(
     if let (Some(name), Some(cluster)) = (service_name(task.group.as_deref()), cluster_of(task)) {
         let service = cache
             .get_or_read(format!("ecs:service-network/{cluster}/{name}"), || {
-                describe_service_network(&clients.ecs, &cluster, name)
+                describe_service_network(clients.ecs(), &cluster, name)
             })
             .await;
         match service {
