@@ -7,7 +7,10 @@
 //! VmHWM from /proc when the first answer has arrived. The CLI's peak RSS is `/usr/bin/time -v`
 //! around one `diagnose` of the same task, and around a replay of the shipped example.
 //!
-//! Run: `cargo bench --bench process` (release). `BENCH_RUNS` sets the cold starts (default 10).
+//! Run: `cargo build --release && mkdir -p target/shipped && cp target/release/bootstrap
+//! target/release/ecs-task-doctor target/shipped/ && cargo bench --bench process`. `BENCH_RUNS`
+//! sets the cold starts (default 10); `BENCH_BIN_DIR` another directory of binaries (an older
+//! build's, to compare).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -22,8 +25,22 @@ use tokio::net::{TcpListener, TcpStream};
 
 use support::network::NetworkScenario;
 
-const BOOTSTRAP: &str = env!("CARGO_BIN_EXE_bootstrap");
-const CLI: &str = env!("CARGO_BIN_EXE_ecs-task-doctor");
+/// Where the measured binaries are: `BENCH_BIN_DIR`, else `target/shipped`, where the
+/// release build's binaries are copied before the run (see the module doc). They cannot be
+/// measured in place: `cargo bench` writes its own build of the binaries (bench profile, no
+/// LTO) to the same `target/release`, over the release build's.
+fn binary(name: &str) -> String {
+    let dir = std::env::var("BENCH_BIN_DIR")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/target/shipped").to_string());
+    let path = format!("{dir}/{name}");
+    if !Path::new(&path).exists() {
+        eprintln!(
+            "{path} is missing: run `cargo build --release && mkdir -p target/shipped && cp target/release/bootstrap target/release/ecs-task-doctor target/shipped/` first (or set BENCH_BIN_DIR)"
+        );
+        std::process::exit(2);
+    }
+    path
+}
 
 /// Reads one HTTP/1.1 request (head and Content-Length body); returns its request line.
 async fn read_request(conn: &mut TcpStream) -> Option<(String, Vec<u8>)> {
@@ -73,7 +90,7 @@ async fn respond(conn: &mut TcpStream, status: &str, headers: &[(&str, String)],
 async fn cold_start(event: &Value) -> (Duration, Duration, u64, Value) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let api = listener.local_addr().unwrap().to_string();
-    let mut cmd = Command::new(BOOTSTRAP);
+    let mut cmd = Command::new(binary("bootstrap"));
     support::cli_env(&mut cmd)
         .env("AWS_LAMBDA_RUNTIME_API", &api)
         .env("AWS_LAMBDA_FUNCTION_NAME", "ecs-task-doctor")
@@ -155,7 +172,7 @@ async fn cold_start(event: &Value) -> (Duration, Duration, u64, Value) {
 /// Peak RSS (KiB) of one CLI run, from `/usr/bin/time -v`.
 fn cli_peak_rss(args: &[&str]) -> u64 {
     let mut cmd = Command::new("/usr/bin/time");
-    cmd.arg("-v").arg(CLI).args(args);
+    cmd.arg("-v").arg(binary("ecs-task-doctor")).args(args);
     let out = support::cli_env(&mut cmd).output().expect("/usr/bin/time");
     let stderr = String::from_utf8_lossy(&out.stderr);
     // diagnose exits 1 when the verdict is FAIL; only a crash (or time's absence) is an error.
@@ -208,32 +225,47 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(10);
-    let profile = if cfg!(debug_assertions) {
-        "dev"
-    } else {
-        "release"
-    };
     println!(
-        "# process: {profile} build, {} ({})\n",
+        "# process: the binaries of {}, {} ({})\n",
+        binary("bootstrap"),
         std::env::consts::ARCH,
         std::env::consts::OS
     );
     println!("| binary | size |\n|---|---|");
-    println!("| ecs-task-doctor (CLI) | {} |", size(CLI));
-    println!("| bootstrap (Lambda) | {} |\n", size(BOOTSTRAP));
+    println!(
+        "| ecs-task-doctor (CLI) | {} |",
+        size(&binary("ecs-task-doctor"))
+    );
+    println!("| bootstrap (Lambda) | {} |\n", size(&binary("bootstrap")));
 
     let conf = support::sdk_config().await;
-    // What building every client costs, in this process: the part of init that lazy client
-    // creation could defer.
+    // What building the clients costs, in this process: nothing at init (they are built on
+    // first use), and this much in all when a diagnosis has used every one of them.
+    let mut inits = Vec::new();
     let mut builds = Vec::new();
     for _ in 0..50 {
         let started = Instant::now();
         let clients = ecs_task_doctor::collect::Clients::new(&conf);
+        inits.push(started.elapsed());
+        let started = Instant::now();
+        let _ = (
+            clients.ecs(),
+            clients.ec2(),
+            clients.ssm(),
+            clients.ecr(),
+            clients.iam(),
+        );
+        let _ = (
+            clients.secretsmanager(),
+            clients.kms(),
+            clients.logs(),
+            clients.efs(),
+        );
         builds.push(started.elapsed());
-        drop(clients);
     }
     println!(
-        "Building all 9 SDK clients (Clients::new): median {:.3} ms over 50\n",
+        "Clients::new: median {:.3} ms; then building all 9 service clients on first use: median {:.3} ms (50 times each)\n",
+        median(inits).as_secs_f64() * 1000.0,
         median(builds).as_secs_f64() * 1000.0
     );
     let seed = NetworkScenario::private_with_endpoints()
