@@ -80,6 +80,38 @@ struct DiagnoseArgs {
     /// Time allowed for the AWS reads, like 30s, 2m or 90 (seconds); what is not read by then shows as UNKNOWN, "timed out".
     #[arg(long, default_value = DEFAULT_TIMEOUT, value_parser = parse_timeout)]
     timeout: Duration,
+    /// Text output: every passing check and path in full, not one line per stage.
+    #[arg(long, short)]
+    verbose: bool,
+    /// Text output colours: auto (when standard output is a terminal and NO_COLOR is not set),
+    /// always or never.
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+/// When the text report is coloured.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    /// When standard output is a terminal and NO_COLOR is unset or empty (no-color.org).
+    Auto,
+    /// Always, even into a pipe.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    fn colored(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
 }
 
 /// The default `--timeout`: a diagnosis reads in a few seconds; a minute leaves room for
@@ -201,7 +233,16 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
     if let Some(path) = &args.save_snapshot {
         snapshot::save(path, &facts).map_err(|e| Failure::NoReport(e.to_string()))?;
     }
-    Ok(render::render(&report, args.format))
+    Ok(match args.format {
+        Format::Text => render::text_with(
+            &report,
+            render::TextOptions {
+                color: args.color.colored(),
+                verbose: args.verbose,
+            },
+        ),
+        other => render::render(&report, other),
+    })
 }
 
 fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {

@@ -504,3 +504,106 @@ fn sweep_groups_repeats_and_diagnoses_one_task_per_group() {
         "Region eu-west-1",
     );
 }
+
+/// The example's text report run through `script`, which gives the CLI a pseudo-terminal as
+/// standard output (as a person's terminal is), with `env` added to the environment.
+fn on_a_terminal(extra: &[&str], env: &[(&str, &str)]) -> String {
+    let cli = env!("CARGO_BIN_EXE_ecs-task-doctor");
+    let mut command = format!("{cli} diagnose --snapshot examples/fargate-cannot-pull.json");
+    for a in extra {
+        command.push(' ');
+        command.push_str(a);
+    }
+    let mut cmd = std::process::Command::new("script");
+    cmd.args(["-qec", &command, "/dev/null"])
+        .current_dir(repo())
+        .env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("script(1) from util-linux");
+    stdout(&o)
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color_or_never() {
+    const ESC: char = '\u{1b}';
+    // A terminal: colours (the verdict and the root cause's title line).
+    let tty = on_a_terminal(&[], &[]);
+    assert!(tty.contains("ROOT CAUSE"), "{tty}");
+    assert!(
+        tty.contains(&format!("{ESC}[")),
+        "no colour on a terminal:\n{tty}"
+    );
+    // NO_COLOR set (to anything but empty) turns them off, as no-color.org asks.
+    let no_color = on_a_terminal(&[], &[("NO_COLOR", "1")]);
+    assert!(no_color.contains("ROOT CAUSE"), "{no_color}");
+    assert!(
+        !no_color.contains(ESC),
+        "colour despite NO_COLOR:\n{no_color}"
+    );
+    // So does --color never; an empty NO_COLOR does not.
+    assert!(!on_a_terminal(&["--color", "never"], &[]).contains(ESC));
+    assert!(on_a_terminal(&[], &[("NO_COLOR", "")]).contains(ESC));
+    // A pipe gets none by default, and colours only when asked.
+    let piped = stdout(&offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+    ]));
+    assert!(!piped.contains(ESC), "colour into a pipe:\n{piped}");
+    let forced = stdout(&offline(&[
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+        "--color",
+        "always",
+    ]));
+    assert!(
+        forced.contains(&format!("{ESC}[1m{ESC}[31mFAIL")),
+        "{forced}"
+    );
+    // Colour changes nothing but the escapes.
+    let stripped: String = {
+        let mut out = String::new();
+        let mut rest = forced.as_str();
+        while let Some(i) = rest.find(ESC) {
+            out.push_str(&rest[..i]);
+            let after = &rest[i..];
+            let end = after.find('m').expect("an SGR sequence ends with m");
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    };
+    assert_eq!(stripped, piped);
+}
+
+#[test]
+fn verbose_shows_every_passing_check() {
+    let args = [
+        "diagnose",
+        "--snapshot",
+        "examples/fargate-cannot-pull.json",
+    ];
+    let short = stdout(&offline(&args));
+    let long = stdout(&offline(&[&args[..], &["--verbose"]].concat()));
+    // Collapsed: one `verified:` line per stage with passing checks, pointing at --verbose.
+    assert!(
+        short.contains("verified: IMG_CROSS_REGION_REGISTRY"),
+        "{short}"
+    );
+    assert!(short.contains("(--verbose shows each)"), "{short}");
+    assert!(!short.contains("PASS    IMG_TAG_NOT_FOUND"), "{short}");
+    assert!(!short.contains("PASS    dns          ecr.api"), "{short}");
+    // Verbose: each passing check with its detail, each passing path hop by hop.
+    assert!(!long.contains("verified:"), "{long}");
+    assert!(long.contains("PASS    IMG_TAG_NOT_FOUND"), "{long}");
+    assert!(
+        long.matches("PASS    sg-egress").count() >= 4,
+        "every passing path hop by hop:\n{long}"
+    );
+    // The first lines are the same either way: what broke and the fix.
+    let head = |s: &str| s.lines().take(12).collect::<Vec<_>>().join("\n");
+    assert_eq!(head(&short), head(&long));
+}

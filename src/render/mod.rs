@@ -16,7 +16,7 @@ use crate::report::Report;
 pub use markdown::markdown;
 pub use sweep::sweep_text;
 pub use text::terminal_safe;
-pub use text::text;
+pub use text::{TextOptions, text, text_with};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -204,6 +204,52 @@ mod tests {
                 .any(|l| l.starts_with("# Heading") || l.starts_with("===")),
             "{out}"
         );
+    }
+
+    #[test]
+    fn coloured_text_carries_only_its_own_escapes() {
+        let r = hostile_report();
+        let opts = TextOptions {
+            color: true,
+            verbose: true,
+        };
+        let out = text_with(&r, opts);
+        // Every ESC is the start of one of the renderer's SGR sequences (ESC [ digits;... m);
+        // the account's own escapes are visible text, as without colour.
+        let mut rest = out.as_str();
+        let mut sequences = 0;
+        while let Some(i) = rest.find('\u{1b}') {
+            let after = &rest[i + 1..];
+            let end = after.find('m').expect("an SGR sequence");
+            let params = &after[..end];
+            assert!(
+                params.starts_with('[')
+                    && params[1..].chars().all(|c| c.is_ascii_digit() || c == ';'),
+                "not an SGR sequence: {params:?}"
+            );
+            sequences += 1;
+            rest = &after[end + 1..];
+        }
+        assert!(sequences > 5, "{out}");
+        for bad in ["\u{7}", "\u{9b}", "\r", "\u{202e}", "\u{200b}"] {
+            assert!(!out.contains(bad), "{bad:?} passed through");
+        }
+        assert!(out.contains("\\x1b]8;;http://evil.example\\x07click"));
+        // Verbose text holds everything the collapsed text does.
+        let short = text(&r);
+        for line in short.lines().filter(|l| !l.contains("verified:")) {
+            assert!(
+                text_with(
+                    &r,
+                    TextOptions {
+                        color: false,
+                        verbose: true
+                    }
+                )
+                .contains(line),
+                "{line:?} missing from the verbose text"
+            );
+        }
     }
 
     /// The Markdown outside code spans and fenced blocks, where text is literal anyway.

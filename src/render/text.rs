@@ -9,7 +9,49 @@
 use std::borrow::Cow;
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
+
 use crate::report::{Finding, PathView, Report, Status};
+
+/// How the text report is drawn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// ANSI colours: statuses, the root cause, the fix, the blocked hop. Only the renderer's
+    /// own escapes: account text stays [`terminal_safe`] either way.
+    pub color: bool,
+    /// Every passing check in full (its detail and evidence) and every passing path hop by
+    /// hop, instead of one `verified:` line per stage.
+    pub verbose: bool,
+}
+
+/// Wraps text in a style when colour is on.
+#[derive(Clone, Copy)]
+struct Paint(bool);
+
+impl Paint {
+    fn style(self, style: Style, s: &str) -> String {
+        if self.0 {
+            format!("{}{s}{}", style.render(), style.render_reset())
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn status(self, status: Status, s: &str) -> String {
+        let color = match status {
+            Status::Fail => AnsiColor::Red,
+            Status::Warn => AnsiColor::Yellow,
+            Status::Unknown => AnsiColor::Magenta,
+            Status::Pass => AnsiColor::Green,
+            _ => return self.style(Style::new().dimmed(), s),
+        };
+        self.style(Style::new().fg_color(Some(color.into())).bold(), s)
+    }
+
+    fn bold(self, s: &str) -> String {
+        self.style(Style::new().bold(), s)
+    }
+}
 
 /// Evidence longer than this is shortened in text (the JSON report keeps it whole).
 const EVIDENCE_WIDTH: usize = 160;
@@ -81,12 +123,12 @@ fn value_text(v: &serde_json::Value) -> String {
     }
 }
 
-fn finding(out: &mut String, f: &Finding) {
+fn finding(out: &mut String, paint: Paint, f: &Finding) {
     let _ = writeln!(
         out,
-        "  {:<7} {}  {}",
-        f.status.as_str(),
-        f.code,
+        "  {} {}  {}",
+        paint.status(f.status, &format!("{:<7}", f.status.as_str())),
+        paint.bold(f.code.as_str()),
         terminal_safe(&f.title)
     );
     for line in safe_lines(&f.detail) {
@@ -110,8 +152,8 @@ fn finding(out: &mut String, f: &Finding) {
 }
 
 /// A network path, hop by hop, with the first blocking hop marked.
-fn path(out: &mut String, p: &PathView) {
-    if p.status == Status::Pass {
+fn path(out: &mut String, paint: Paint, verbose: bool, p: &PathView) {
+    if p.status == Status::Pass && !verbose {
         let _ = writeln!(
             out,
             "  path to {} via {}: PASS ({} hops verified)",
@@ -126,29 +168,36 @@ fn path(out: &mut String, p: &PathView) {
         "  path to {} via {}: {}  ({})",
         terminal_safe(&p.destination),
         terminal_safe(&p.via),
-        p.status,
+        paint.status(p.status, p.status.as_str()),
         terminal_safe(&p.why)
     );
     let mut marked = false;
     for h in &p.hops {
         let mark = if h.status == Status::Fail && !marked {
             marked = true;
-            "   <-- blocked here"
+            paint.status(Status::Fail, "   <-- blocked here")
         } else {
-            ""
+            String::new()
         };
         let _ = writeln!(
             out,
-            "    {:<7} {:<12} {}{mark}",
-            h.status.as_str(),
+            "    {} {:<12} {}{mark}",
+            paint.status(h.status, &format!("{:<7}", h.status.as_str())),
             terminal_safe(&h.layer),
             terminal_safe(&h.detail)
         );
     }
 }
 
-/// The report for a terminal.
+/// The report for a terminal: no colour, passing checks collapsed.
 pub fn text(r: &Report) -> String {
+    text_with(r, TextOptions::default())
+}
+
+/// The report for a terminal, drawn with `options`. First what broke, where, and the change
+/// that fixes it; then every other problem, failures first; then each stage in detail.
+pub fn text_with(r: &Report, options: TextOptions) -> String {
+    let paint = Paint(options.color);
     let mut out = String::new();
     let t = &r.task;
     let _ = writeln!(
@@ -159,28 +208,66 @@ pub fn text(r: &Report) -> String {
     if let Some(reason) = &t.stopped_reason {
         let _ = writeln!(out, "stopped reason: {}", terminal_safe(reason));
     }
-    let mut line = format!("verdict: {}", r.verdict);
+    let mut line = format!("verdict: {}", paint.status(r.verdict, r.verdict.as_str()));
     if let Some(c) = &t.failure_class {
         let _ = write!(line, "   failure class: {c}");
     }
     if let Some(rc) = r.root_cause {
-        let _ = write!(line, "   root cause: {rc}");
+        let _ = write!(line, "   root cause: {}", paint.bold(rc.as_str()));
     }
     let _ = writeln!(out, "{line}");
     let _ = writeln!(out, "{}", terminal_safe(&r.summary));
     // What broke, where, and the change that fixes it, before any detail.
-    if let Some(f) = r.root_finding().filter(|f| !f.remediation.is_empty()) {
+    let root = r.root_finding().filter(|f| !f.remediation.is_empty());
+    if let Some(f) = root {
         let _ = writeln!(out);
-        let _ = writeln!(out, "ROOT CAUSE  {}: {}", f.code, terminal_safe(&f.title));
+        let _ = writeln!(
+            out,
+            "{}  {}: {}",
+            paint.status(Status::Fail, "ROOT CAUSE"),
+            paint.bold(f.code.as_str()),
+            terminal_safe(&f.title)
+        );
         for line in safe_lines(&f.detail) {
             let _ = writeln!(out, "  {line}");
         }
-        let _ = writeln!(out, "FIX");
+        let _ = writeln!(out, "{}", paint.bold("FIX"));
         for line in safe_lines(&f.remediation) {
             let _ = writeln!(out, "  {line}");
         }
         if let Some(doc) = f.docs.first() {
-            let _ = writeln!(out, "DOCS  {}", terminal_safe(doc));
+            let _ = writeln!(out, "{}  {}", paint.bold("DOCS"), terminal_safe(doc));
+        }
+    }
+    // Every other problem, one line each: failures, then warnings, then what could not be
+    // decided. The stages below give the detail. With a root cause named, the task stage's
+    // findings (the stop reason restated) are not other problems.
+    let mut others: Vec<(&str, &Finding)> = r
+        .stages
+        .iter()
+        .filter(|s| root.is_none() || s.name.as_str() != "task")
+        .flat_map(|s| s.findings.iter().map(move |f| (s.name.as_str(), f)))
+        .filter(|(_, f)| {
+            matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)
+                && root.is_none_or(|rf| !std::ptr::eq(rf, *f))
+        })
+        .collect();
+    others.sort_by_key(|(_, f)| match f.status {
+        Status::Fail => 0,
+        Status::Warn => 1,
+        _ => 2,
+    });
+    if !others.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", paint.bold("ALSO"));
+        for (stage, f) in others {
+            let _ = writeln!(
+                out,
+                "  {} [{stage}] {}  {}",
+                paint.status(f.status, &format!("{:<7}", f.status.as_str())),
+                f.code,
+                terminal_safe(&f.title)
+            );
         }
     }
     for s in &r.stages {
@@ -189,14 +276,18 @@ pub fn text(r: &Report) -> String {
             out,
             "[{}] {} - {}",
             s.name,
-            s.status,
+            paint.status(s.status, s.status.as_str()),
             terminal_safe(&s.summary)
         );
         for p in &s.paths {
-            path(&mut out, p);
+            path(&mut out, paint, options.verbose, p);
         }
-        for f in s.findings.iter().filter(|f| f.status != Status::Pass) {
-            finding(&mut out, f);
+        for f in s
+            .findings
+            .iter()
+            .filter(|f| options.verbose || f.status != Status::Pass)
+        {
+            finding(&mut out, paint, f);
         }
         let passed: Vec<String> = s
             .findings
@@ -204,9 +295,13 @@ pub fn text(r: &Report) -> String {
             .filter(|f| f.status == Status::Pass)
             .map(|f| f.code.to_string())
             .collect();
-        if !passed.is_empty() {
+        if !passed.is_empty() && !options.verbose {
             // Verified checks, one line: their titles name the failure, not the pass.
-            let _ = writeln!(out, "  verified: {}", passed.join(", "));
+            let _ = writeln!(
+                out,
+                "  verified: {} (--verbose shows each)",
+                passed.join(", ")
+            );
         }
     }
     if let Some(rc) = r.root_cause {
