@@ -38,7 +38,7 @@ enum Command {
         /// How far back to look, like 60m or 2h (ECS lists stopped tasks for about an hour).
         #[arg(long, default_value = "60m")]
         since: String,
-        /// Output format: json or text.
+        /// Output format: json, text or markdown (a table of groups).
         #[arg(long, default_value = "text")]
         format: Format,
         /// Time allowed for the AWS reads, like 30s, 2m or 90 (seconds); what is not read by then shows as UNKNOWN, "timed out".
@@ -304,7 +304,8 @@ async fn sweep(
             s.push('\n');
             s
         }
-        _ => render::sweep_text(&summary),
+        Format::Markdown => render::sweep_markdown(&summary),
+        Format::Text => render::sweep_text(&summary),
     })
 }
 

@@ -491,6 +491,25 @@ fn sweep_groups_repeats_and_diagnoses_one_task_per_group() {
         "{}",
         stdout(&text)
     );
+    let md = doctor(&[
+        "sweep",
+        "--cluster",
+        &a.cluster,
+        "--since",
+        "60m",
+        "--format",
+        "markdown",
+    ]);
+    assert!(md.status.success(), "{}", stderr(&md));
+    let md = stdout(&md);
+    assert!(
+        md.contains("| # | count | root cause | failure class | first seen | last seen | example task | cluster |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 1 | 5 | `NET_NO_PATH_TO_SERVICE` | image-pull-network |"),
+        "{md}"
+    );
     assert_bad_input(
         &offline(&["sweep", "--since", "forever"]),
         "--since 'forever'",

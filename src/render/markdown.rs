@@ -18,7 +18,7 @@ use crate::report::{Finding, PathView, Report, Status};
 /// - a leading `-`, `+`, `=` or `1.` cannot start a list or a setext heading;
 /// - line breaks become spaces (a break would end the list item or the table row), and
 ///   other control characters and invisible bidi or zero-width characters are dropped.
-fn cell(s: &str) -> String {
+pub(crate) fn cell(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len() + 8);
     let mut at_start = true;

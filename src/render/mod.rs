@@ -14,7 +14,7 @@ use std::str::FromStr;
 use crate::report::Report;
 
 pub use markdown::markdown;
-pub use sweep::sweep_text;
+pub use sweep::{sweep_markdown, sweep_text};
 pub use text::terminal_safe;
 pub use text::{TextOptions, text, text_with};
 

@@ -1,7 +1,11 @@
-//! The sweep summary as text: one line per group, then what was left out.
+//! The sweep summary as text (one line per group, then what was left out) and as Markdown (a
+//! table of groups, for the SNS message, a ticket or chat).
+
+use std::fmt::Write;
 
 use crate::report::SweepSummary;
 
+use super::markdown::cell;
 use super::terminal_safe;
 
 /// Writes one line with every character an attacker could plant in a cluster, task or
@@ -53,6 +57,16 @@ pub fn sweep_text(s: &SweepSummary) -> String {
             line(&mut out, &format!("       {}", g.summary));
         }
     }
+    let notes = left_out_notes(s);
+    if !notes.is_empty() {
+        line(&mut out, "");
+        line(&mut out, &format!("left out: {}", notes.join("; ")));
+    }
+    out
+}
+
+/// What a bound or an error left out of the sweep, one phrase each.
+fn left_out_notes(s: &SweepSummary) -> Vec<String> {
     let l = &s.left_out;
     let mut notes = Vec::new();
     if l.groups_not_diagnosed > 0 {
@@ -95,9 +109,60 @@ pub fn sweep_text(s: &SweepSummary) -> String {
     if !l.unreadable.is_empty() {
         notes.push(format!("unreadable: {}", l.unreadable.join(", ")));
     }
+    notes
+}
+
+/// The sweep summary in Markdown: the summary line, one table row per group (count, root
+/// cause, failure class, first and last seen, example task, cluster), each group's one-line
+/// summary below the table, and what was left out. Account text is escaped as in the report.
+pub fn sweep_markdown(s: &SweepSummary) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "## ecs-task-doctor sweep ({})", cell(&s.region));
+    let _ = writeln!(out);
+    let _ = writeln!(out, "**{}** {}  ", s.status.as_str(), cell(&s.summary));
+    let _ = writeln!(
+        out,
+        "Window: {} to {}",
+        cell(s.from.as_deref().unwrap_or("?")),
+        cell(&s.to)
+    );
+    if !s.groups.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "| # | count | root cause | failure class | first seen | last seen | example task | cluster |"
+        );
+        let _ = writeln!(out, "|--:|--:|---|---|---|---|---|---|");
+        for (i, g) in s.groups.iter().enumerate() {
+            let task_id = g.example_task.rsplit('/').next().unwrap_or(&g.example_task);
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | `{}` | {} |",
+                i + 1,
+                g.count,
+                g.root_cause
+                    .map(|c| format!("`{c}`"))
+                    .unwrap_or_else(|| "-".into()),
+                g.failure_class.as_str(),
+                cell(g.first_seen.as_deref().unwrap_or("-")),
+                cell(g.last_seen.as_deref().unwrap_or("-")),
+                task_id.replace('`', ""),
+                cell(&g.cluster)
+            );
+        }
+        let _ = writeln!(out);
+        for (i, g) in s.groups.iter().enumerate() {
+            let _ = writeln!(out, "{}. {}", i + 1, cell(&g.summary));
+        }
+    }
+    let notes = left_out_notes(s);
     if !notes.is_empty() {
-        line(&mut out, "");
-        line(&mut out, &format!("left out: {}", notes.join("; ")));
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "Left out: {}",
+            notes.iter().map(|n| cell(n)).collect::<Vec<_>>().join("; ")
+        );
     }
     out
 }
@@ -171,6 +236,38 @@ mod tests {
         assert_eq!(
             json["groups"][0]["subnetIds"],
             serde_json::json!(["subnet-1"])
+        );
+    }
+
+    #[test]
+    fn markdown_sweep_is_a_table_of_groups() {
+        let mut s = summary(Some(vec!["sg-1".into()]));
+        s.groups[0].root_cause = Some(crate::codes::Code::NetSgEgressS3PrefixListMissing);
+        s.groups[0].first_seen = Some("2026-11-27T11:05:00.000Z".into());
+        s.groups[0].last_seen = Some("2026-11-27T11:55:00.000Z".into());
+        let mut second = s.groups[0].clone();
+        second.count = 1;
+        second.cluster = "batch | x".into();
+        second.summary = "broken [link](http://evil.example)\n# heading".into();
+        s.groups.push(second);
+        let md = sweep_markdown(&s);
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with('|')).collect();
+        assert_eq!(rows.len(), 2 + 2, "{md}");
+        // Every row has the header's 8 cells: an account's `|` cannot add one.
+        for r in &rows {
+            let chars: Vec<char> = r.chars().collect();
+            let pipes = (0..chars.len())
+                .filter(|&i| chars[i] == '|' && (i == 0 || chars[i - 1] != '\\'))
+                .count();
+            assert_eq!(pipes, 9, "{r}");
+        }
+        assert!(rows[2].contains("| 1 | 3 | `NET_SG_EGRESS_S3_PREFIX_LIST_MISSING` | image-pull-network | 2026-11-27T11:05:00.000Z | 2026-11-27T11:55:00.000Z | `a` | prod |"), "{md}");
+        assert!(md.contains("batch \\| x"), "{md}");
+        assert!(!md.contains("](http"), "a link survived: {md}");
+        assert!(!md.lines().any(|l| l.starts_with("# heading")), "{md}");
+        assert!(
+            md.contains("Left out: 2 clusters not swept \\(bound\\): c51, c52"),
+            "{md}"
         );
     }
 }
