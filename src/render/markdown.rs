@@ -204,6 +204,21 @@ pub fn markdown(r: &Report) -> String {
             let _ = writeln!(out, "\nDocs: <{doc}>");
         }
     }
+    // As in the text report: every other problem, failures first, before the stages.
+    let root = r.root_finding().filter(|f| !f.remediation.is_empty());
+    let others = super::other_problems(r, root);
+    if !others.is_empty() {
+        let _ = writeln!(out, "\n### Also\n");
+        for (stage, f) in others {
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` {} \\({stage}\\)",
+                f.status,
+                f.code,
+                cell(&f.title)
+            );
+        }
+    }
     for s in &r.stages {
         let _ = writeln!(
             out,

@@ -53,6 +53,33 @@ pub fn json(report: &Report) -> String {
 }
 
 /// Renders in the chosen format.
+/// The problems besides the root cause, for the top of a report: failures, then warnings, then
+/// what could not be decided, each with its stage. With a root cause named, the task stage's
+/// findings (the stop reason restated) are not other problems, nor are the root cause's own
+/// code's findings at other destinations.
+pub(crate) fn other_problems<'a>(
+    r: &'a Report,
+    root: Option<&'a crate::report::Finding>,
+) -> Vec<(&'static str, &'a crate::report::Finding)> {
+    use crate::report::Status;
+    let mut others: Vec<(&'static str, &crate::report::Finding)> = r
+        .stages
+        .iter()
+        .filter(|s| root.is_none() || s.name.as_str() != "task")
+        .flat_map(|s| s.findings.iter().map(move |f| (s.name.as_str(), f)))
+        .filter(|(_, f)| {
+            matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)
+                && root.is_none_or(|rf| rf.code != f.code)
+        })
+        .collect();
+    others.sort_by_key(|(_, f)| match f.status {
+        Status::Fail => 0,
+        Status::Warn => 1,
+        _ => 2,
+    });
+    others
+}
+
 pub fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Json => json(report),

@@ -239,24 +239,8 @@ pub fn text_with(r: &Report, options: TextOptions) -> String {
             let _ = writeln!(out, "{}  {}", paint.bold("DOCS"), terminal_safe(doc));
         }
     }
-    // Every other problem, one line each: failures, then warnings, then what could not be
-    // decided. The stages below give the detail. With a root cause named, the task stage's
-    // findings (the stop reason restated) are not other problems.
-    let mut others: Vec<(&str, &Finding)> = r
-        .stages
-        .iter()
-        .filter(|s| root.is_none() || s.name.as_str() != "task")
-        .flat_map(|s| s.findings.iter().map(move |f| (s.name.as_str(), f)))
-        .filter(|(_, f)| {
-            matches!(f.status, Status::Fail | Status::Warn | Status::Unknown)
-                && root.is_none_or(|rf| !std::ptr::eq(rf, *f))
-        })
-        .collect();
-    others.sort_by_key(|(_, f)| match f.status {
-        Status::Fail => 0,
-        Status::Warn => 1,
-        _ => 2,
-    });
+    // Every other problem, one line each; the stages below give the detail.
+    let others = super::other_problems(r, root);
     if !others.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "{}", paint.bold("ALSO"));
