@@ -10,9 +10,9 @@ use super::error::unreadable;
 use super::{Cache, Clients};
 use crate::facts::{TaskFacts, Unreadable};
 
-/// The cluster to name in container-instance calls: the task's cluster ARN, else the cluster
-/// of its task ARN (`task/<cluster>/<id>`), else `default`, as ECS assumes.
-pub(super) fn task_cluster(task: &TaskFacts) -> String {
+/// The cluster to ask ECS about: the task's cluster ARN, else the cluster in the task ARN
+/// (`task/<cluster>/<id>`).
+pub(super) fn cluster_of(task: &TaskFacts) -> Option<String> {
     task.cluster_arn
         .clone()
         .filter(|c| !c.is_empty())
@@ -24,7 +24,12 @@ pub(super) fn task_cluster(task: &TaskFacts) -> String {
                 _ => None,
             }
         })
-        .unwrap_or_else(|| "default".to_string())
+}
+
+/// The cluster to name in container-instance calls: [`cluster_of`], else `default`, as ECS
+/// assumes.
+pub(super) fn task_cluster(task: &TaskFacts) -> String {
+    cluster_of(task).unwrap_or_else(|| "default".to_string())
 }
 
 /// DescribeContainerInstances for up to 100 container instances of one cluster.

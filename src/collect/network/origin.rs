@@ -37,17 +37,7 @@ pub(super) fn service_name(group: Option<&str>) -> Option<&str> {
         .filter(|n| !n.is_empty())
 }
 
-/// The cluster to ask ECS about: the task's cluster ARN, else the cluster in the task ARN.
-pub(super) fn cluster_of(task: &TaskFacts) -> Option<String> {
-    task.cluster_arn.clone().or_else(|| {
-        let resource = task.task_arn.split(':').nth(5)?;
-        let mut parts = resource.split('/');
-        match (parts.next(), parts.next(), parts.next()) {
-            (Some("task"), Some(cluster), Some(_)) => Some(cluster.to_string()),
-            _ => None,
-        }
-    })
-}
+pub(super) use crate::collect::shared::cluster_of;
 
 pub(super) async fn describe_enis(
     ec2: &aws_sdk_ec2::Client,
