@@ -342,6 +342,11 @@ fn explain(code: &str) -> Result<String, Failure> {
         ex.title,
         ex.text.trim_end()
     );
+    // The generic words stand where a report would name this account's resources.
+    let console = ex.console_for(&Default::default());
+    if !console.is_empty() {
+        out.push_str(&format!("\nIn the console\n  {console}\n"));
+    }
     if !ex.docs.is_empty() {
         out.push_str("\nDocumentation\n");
         for d in ex.docs {

@@ -197,6 +197,11 @@ pub struct Finding {
     pub evidence: BTreeMap<String, Value>,
     /// The exact change to make (empty when nothing is to be done).
     pub remediation: String,
+    /// Where to make the same change in the AWS Management Console, with this finding's resource IDs
+    /// (`Console > page > ... > action`). Present beside every remediation of a finding that is not a
+    /// PASS; absent otherwise (and in reports older than it).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub console: String,
     /// Documentation links.
     pub docs: Vec<String>,
 }
@@ -218,6 +223,7 @@ impl Finding {
             detail: detail.into(),
             evidence: BTreeMap::new(),
             remediation: String::new(),
+            console: String::new(),
             docs: ex.docs.iter().map(|d| d.to_string()).collect(),
         }
     }
@@ -286,8 +292,18 @@ pub struct Hop {
 }
 
 impl StageResult {
-    /// A stage that ran: its status is its worst finding's.
-    pub fn ran(name: StageName, summary: impl Into<String>, findings: Vec<Finding>) -> StageResult {
+    /// A stage that ran: its status is its worst finding's. Each finding with a fix gets its console
+    /// path here, once its evidence is complete, so no judge has to remember it.
+    pub fn ran(
+        name: StageName,
+        summary: impl Into<String>,
+        mut findings: Vec<Finding>,
+    ) -> StageResult {
+        for f in &mut findings {
+            if f.status != Status::Pass && !f.remediation.is_empty() && f.console.is_empty() {
+                f.console = f.code.explanation().console_for(&f.evidence);
+            }
+        }
         let status = Status::worst(findings.iter().map(|f| f.status));
         StageResult {
             name,

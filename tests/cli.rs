@@ -151,10 +151,22 @@ fn the_readme_excerpt_is_what_the_example_prints() {
         .filter(|l| !l.starts_with("```"))
         .collect();
     assert!(lines.len() >= 5, "{block}");
-    for line in lines {
+    // One block, as printed: a line dropped or reordered in the README fails too.
+    let excerpt = lines.join("\n");
+    assert!(
+        text.contains(&excerpt),
+        "the README excerpt is not a block of the real output:\n{excerpt}\n--- real output:\n{text}"
+    );
+    // What a reader who never heard of prefix lists needs: the sentence, the command, the console.
+    for needed in [
+        "FIX",
+        "aws ec2 authorize-security-group-egress",
+        "IN THE CONSOLE",
+        "Edit outbound rules",
+    ] {
         assert!(
-            text.contains(line),
-            "README line not in the real output: {line:?}"
+            excerpt.contains(needed),
+            "the README excerpt lacks {needed:?}"
         );
     }
 }
@@ -416,9 +428,28 @@ fn explain_and_codes_cover_every_code() {
         let o = offline(&["explain", code]);
         assert!(o.status.success(), "{code}: {}", stderr(&o));
         let text = stdout(&o);
+        // The order the issue asks for: meaning, why, confirm with the CLI, fix, console, links.
+        let at = |heading: &str| {
+            text.find(heading)
+                .unwrap_or_else(|| panic!("{code}: no {heading:?}:\n{text}"))
+        };
+        assert!(text.starts_with(code.as_str()), "{text}");
+        let order = [
+            at("\nWhat it means\n"),
+            at("\nWhy the task cannot start\n"),
+            at("\nHow to confirm by hand\n"),
+            at("\nHow to fix\n"),
+            at("\nIn the console\n"),
+            at("\nDocumentation\n  https://"),
+        ];
         assert!(
-            text.starts_with(code.as_str()) && text.contains("How to fix"),
-            "{text}"
+            order.windows(2).all(|w| w[0] < w[1]),
+            "{code}: sections out of order:\n{text}"
+        );
+        let console = &text[order[4]..order[5]];
+        assert!(
+            console.contains(" > ") && !console.contains(['{', '}']),
+            "{code}: the console path is empty or a placeholder was left unfilled: {console}"
         );
     }
 }

@@ -315,6 +315,14 @@ async fn a_sweep_publishes_its_summary() {
         sent[0].0
     );
     assert!(sent[0].1.contains(&t.task_id), "{}", sent[0].1);
+    // The topic gets the Markdown table, like a report's Markdown, not the terminal text.
+    assert!(
+        sent[0]
+            .1
+            .contains("| # | count | root cause | failure class | first seen | last seen |"),
+        "{}",
+        sent[0].1
+    );
 }
 
 #[tokio::test]

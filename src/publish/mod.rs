@@ -185,7 +185,8 @@ impl Publisher {
         out
     }
 
-    /// Publishes a sweep's summary: its JSON to the bucket, its text to the topic.
+    /// Publishes a sweep's summary: its JSON to the bucket, its Markdown table to the topic (like a
+    /// report, which goes to the topic as Markdown, so chat and email show the same layout).
     pub async fn publish_sweep(&self, summary: &SweepSummary) -> Published {
         let mut out = Published::default();
         let mut full_at = "in the function's logs".to_string();
@@ -203,7 +204,7 @@ impl Publisher {
             });
         }
         if let Some(topic) = &self.to.topic_arn {
-            let body = message::fit_body(&crate::render::sweep_text(summary), &full_at);
+            let body = message::fit_body(&crate::render::sweep_markdown(summary), &full_at);
             out.sns = Some(
                 self.notify(topic, &message::sweep_subject(summary), body)
                     .await,

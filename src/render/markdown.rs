@@ -6,7 +6,7 @@
 use std::fmt::Write;
 
 use super::text::is_deceptive_format;
-use crate::report::{Finding, PathView, Report, Status};
+use crate::report::{Finding, Hop, PathView, Report, Status};
 
 /// Escapes account-controlled text for a Markdown paragraph, list item or table cell, so
 /// that it stays text wherever the Markdown is shown (GitHub, chat, the Automation console):
@@ -116,6 +116,31 @@ fn ids(detail: &str) -> Vec<&str> {
     found
 }
 
+/// What stops the packet at a blocking hop, in a few words: the NACL rule that denies it, or the
+/// security-group rule that is missing, or else the finding's code.
+fn blocking_rule(h: &Hop) -> String {
+    let d = &h.detail;
+    if h.layer.starts_with("nacl") {
+        if d.contains("implicit deny") {
+            return "denied by rule *".into();
+        }
+        if let Some(n) = d
+            .split("by rule ")
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .filter(|n| !n.is_empty())
+        {
+            return format!("denied by rule {n}");
+        }
+    }
+    match (h.layer.as_str(), h.code) {
+        ("sg-egress", _) => "no egress rule allows tcp/443".into(),
+        ("endpoint-sg", _) => "no ingress rule allows tcp/443 from the task".into(),
+        (_, Some(code)) => code.to_string(),
+        (layer, None) => format!("{layer} blocks it"),
+    }
+}
+
 /// A Mermaid flowchart of one path: the task, each hop, the service; the blocking hop marked.
 pub fn mermaid(p: &PathView) -> String {
     let mut out = String::from("flowchart LR\n");
@@ -128,11 +153,13 @@ pub fn mermaid(p: &PathView) -> String {
             label.push(' ');
             label.push_str(&named.join(" "));
         }
-        let _ = writeln!(out, "  n{}[\"{}\"]", i + 1, mermaid_label(&label));
-        let _ = writeln!(out, "  n{} --> n{}", i, i + 1);
         if h.status == Status::Fail && blocked.is_none() {
             blocked = Some(i + 1);
+            label.push_str(": ");
+            label.push_str(&blocking_rule(h));
         }
+        let _ = writeln!(out, "  n{}[\"{}\"]", i + 1, mermaid_label(&label));
+        let _ = writeln!(out, "  n{} --> n{}", i, i + 1);
     }
     let last = p.hops.len() + 1;
     let _ = writeln!(out, "  n{last}[\"{}\"]", mermaid_label(&p.destination));
@@ -172,6 +199,9 @@ fn finding(out: &mut String, f: &Finding) {
                 .map(|c| format!("    {}", code(c.trim())))
                 .collect();
             let _ = writeln!(out, "\n    ```sh\n{}\n    ```", block.join("\n"));
+        }
+        if !f.console.is_empty() {
+            let _ = writeln!(out, "  - In the console: {}", cell(&f.console));
         }
     }
 }
@@ -316,9 +346,31 @@ mod tests {
         ]);
         let m = mermaid(&p);
         assert_mermaid_subset(&m);
-        assert!(m.contains("n2[\"sg-egress FAIL sg-0a8 pl-63a\"]"), "{m}");
+        assert!(
+            m.contains("n2[\"sg-egress FAIL sg-0a8 pl-63a: no egress rule allows tcp/443\"]"),
+            "{m}"
+        );
         assert!(m.contains("class n2 blocked"), "{m}");
         assert!(m.contains("n4[\"s3 (ECR layers)\"]"), "{m}");
+    }
+
+    #[test]
+    fn a_blocking_nacl_names_its_rule() {
+        for (detail, named) in [
+            (
+                "acl-0e1 on subnet-1 denies inbound tcp/32768-60999 return traffic with 0.0.0.0/0 (ports 1024-65535) by rule 90. NACLs are stateless.",
+                "nacl-in FAIL acl-0e1: denied by rule 90",
+            ),
+            (
+                "acl-0e1 on subnet-1 denies outbound tcp/443 request with 52.216.0.0/15 (ports 443-443) by the implicit deny (*). NACLs are stateless.",
+                "nacl-out FAIL acl-0e1: denied by rule *",
+            ),
+        ] {
+            let layer = named.split(' ').next().unwrap();
+            let m = mermaid(&path(&[(layer, Status::Fail, detail)]));
+            assert_mermaid_subset(&m);
+            assert!(m.contains(&format!("n1[\"{named}\"]")), "{m}");
+        }
     }
 
     #[test]

@@ -174,6 +174,9 @@ mod tests {
                 "Fix {HOSTILE}\naws ec2 describe-security-groups --group-ids '{HOSTILE}'"
             )),
         );
+        // A console path carries evidence too (a group's name, a log group's).
+        stage.findings.last_mut().unwrap().console =
+            format!("Amazon VPC console > Security groups > {HOSTILE}");
         stage.paths.push(PathView {
             destination: HOSTILE.into(),
             why: HOSTILE.into(),

@@ -148,6 +148,9 @@ fn finding(out: &mut String, paint: Paint, f: &Finding) {
         for line in lines {
             let _ = writeln!(out, "               {line}");
         }
+        if !f.console.is_empty() {
+            let _ = writeln!(out, "          console: {}", terminal_safe(&f.console));
+        }
     }
 }
 
@@ -234,6 +237,10 @@ pub fn text_with(r: &Report, options: TextOptions) -> String {
         let _ = writeln!(out, "{}", paint.bold("FIX"));
         for line in safe_lines(&f.remediation) {
             let _ = writeln!(out, "  {line}");
+        }
+        if !f.console.is_empty() {
+            let _ = writeln!(out, "{}", paint.bold("IN THE CONSOLE"));
+            let _ = writeln!(out, "  {}", terminal_safe(&f.console));
         }
         if let Some(doc) = f.docs.first() {
             let _ = writeln!(out, "{}  {}", paint.bold("DOCS"), terminal_safe(doc));

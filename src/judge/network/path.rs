@@ -34,17 +34,50 @@ struct Walk<'c, 'a> {
     cx: &'c Cx<'a>,
     dest: &'c Destination,
     hops: Vec<Hop>,
+    /// Each hop's place on the wire ([`packet_rank`]), for the order the report shows.
+    ranks: Vec<u8>,
     findings: Vec<Finding>,
 }
 
+/// Where a layer sits on the way of a request and its answer. The walk checks hops in the order
+/// its reasoning needs (the route decides which peer the security group must allow), but a
+/// reader follows a packet: name resolution, the task's security group, its subnet's NACL, the
+/// route table, the gateway or endpoint, the endpoint's own subnet and security group, the
+/// endpoint policy, then the return traffic.
+fn packet_rank(layer: &str) -> u8 {
+    match layer {
+        "dns" => 0,
+        "sg-egress" => 1,
+        "nacl" | "nacl-out" => 2,
+        "route" => 3,
+        "gateway" | "endpoint" => 4,
+        "nacl-in" => 5,
+        "endpoint-sg" => 6,
+        "policy" => 7,
+        _ => 10,
+    }
+}
+
+/// Return traffic, after the request's hops: first out of the endpoint's subnet, then into the task's.
+const RETURN_OUT_RANK: u8 = 8;
+const RETURN_IN_RANK: u8 = 9;
+
 impl<'c, 'a> Walk<'c, 'a> {
     fn hop(&mut self, layer: &str, status: Status, detail: String, code: Option<Code>) {
+        self.ranks.push(packet_rank(layer));
         self.hops.push(Hop {
             layer: layer.to_string(),
             status,
             detail,
             code,
         });
+    }
+
+    /// The hops in packet order (a stable sort: hops of one layer keep the walk's order).
+    fn hops_on_the_wire(&mut self) -> Vec<Hop> {
+        let mut ranked: Vec<(u8, Hop)> = self.ranks.drain(..).zip(self.hops.drain(..)).collect();
+        ranked.sort_by_key(|(rank, _)| *rank);
+        ranked.into_iter().map(|(_, hop)| hop).collect()
     }
 
     /// Records a hop and its finding together.
@@ -120,17 +153,18 @@ impl<'c, 'a> Walk<'c, 'a> {
                             "The task's security groups ({}) allow no egress tcp/443 to the S3 prefix list {pl}. ECR layers come from S3 through the gateway endpoint at S3's public addresses, so rules to the VPC CIDR or to an endpoint's security group never match them.",
                             self.task_sg_ids()
                         ),
+                        // A sentence first: the reader may never have heard of prefix lists.
                         format!(
-                            "aws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{{PrefixListId={pl}}}]'"
+                            "Add an outbound rule to {first_sg}: HTTPS (TCP 443) to the prefix list {pl}, the AWS-managed list of S3's addresses in this Region:\naws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{{PrefixListId={pl}}}]'"
                         ),
                     ),
                     None => {
                         let fix = match peer.group_ids.first() {
                             Some(g) => format!(
-                                "aws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{{GroupId={g}}}]'"
+                                "Add an outbound rule to {first_sg}: HTTPS (TCP 443) to the security group {g} of {peer_text}:\naws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{{GroupId={g}}}]'"
                             ),
                             None => format!(
-                                "aws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{{CidrIp=0.0.0.0/0}}]'"
+                                "Add an outbound rule to {first_sg}: HTTPS (TCP 443) to {peer_text} (0.0.0.0/0 below; narrow it to the addresses you trust):\naws ec2 authorize-security-group-egress --group-id {first_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,IpRanges=[{{CidrIp=0.0.0.0/0}}]'"
                             ),
                         };
                         (
@@ -171,6 +205,14 @@ impl<'c, 'a> Walk<'c, 'a> {
 
     /// One NACL direction for every range of a destination: the first denial is the finding.
     fn nacl_check(&mut self, subnet_id: &str, outbound: bool, peers: &[IpNet], request: bool) {
+        // On the wire: the request leaves the task's subnet (outbound) before the route and
+        // enters the endpoint's (inbound) after it; the return traffic comes last.
+        let rank = match (request, outbound) {
+            (true, true) => packet_rank("nacl-out"),
+            (true, false) => packet_rank("nacl-in"),
+            (false, true) => RETURN_OUT_RANK,
+            (false, false) => RETURN_IN_RANK,
+        };
         let Some(acl) = self.cx.acl_of(subnet_id) else {
             self.hop(
                 "nacl",
@@ -178,6 +220,7 @@ impl<'c, 'a> Walk<'c, 'a> {
                 format!("The NACL of {subnet_id} was not read."),
                 None,
             );
+            self.rank_last(rank);
             return;
         };
         let (ports, what) = if request {
@@ -254,6 +297,14 @@ impl<'c, 'a> Walk<'c, 'a> {
             }
         };
         self.check(layer, f);
+        self.rank_last(rank);
+    }
+
+    /// Places the hop just recorded where its layer name alone cannot say (NACLs, both ways).
+    fn rank_last(&mut self, rank: u8) {
+        if let Some(last) = self.ranks.last_mut() {
+            *last = rank;
+        }
     }
 
     /// The endpoint or gateway policy must allow what the start calls through it.
@@ -775,6 +826,7 @@ pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
         cx,
         dest,
         hops: vec![],
+        ranks: vec![],
         findings: vec![],
     };
     let via = match &dest.service {
@@ -816,7 +868,7 @@ pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
             why: dest.why.clone(),
             via,
             status,
-            hops: w.hops,
+            hops: w.hops_on_the_wire(),
         },
         findings: w.findings,
     }

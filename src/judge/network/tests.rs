@@ -679,3 +679,73 @@ fn an_ecr_endpoint_policy_limited_to_another_repository_denies_the_pull() {
     );
     assert_eq!(denied.evidence["vpcEndpointId"], "vpce-dkr");
 }
+
+#[test]
+fn hops_follow_the_packet_not_the_order_of_the_checks() {
+    let r = report(&seed());
+    let stage = network_stage(&r);
+    let layers = |destination: &str| -> Vec<(String, String)> {
+        let p = stage
+            .paths
+            .iter()
+            .find(|p| p.destination.starts_with(destination))
+            .unwrap_or_else(|| panic!("no path to {destination}"));
+        p.hops
+            .iter()
+            .map(|h| (h.layer.clone(), h.detail.clone()))
+            .collect()
+    };
+    // The gateway path: the walk checks the route first (it decides which peer the security
+    // group must allow), but the packet meets the security group and the NACL first.
+    let s3: Vec<String> = layers("s3").into_iter().map(|(l, _)| l).collect();
+    assert_eq!(
+        s3,
+        [
+            "dns",
+            "sg-egress",
+            "nacl-out",
+            "route",
+            "endpoint",
+            "policy",
+            "nacl-in"
+        ],
+    );
+    // An interface endpoint in another subnet: out of the task's subnet, into the endpoint's,
+    // its security group and policy, then the answer back the other way.
+    let api = layers("ecr.api");
+    let names: Vec<&str> = api.iter().map(|(l, _)| l.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "dns",
+            "sg-egress",
+            "nacl-out",
+            "route",
+            "endpoint",
+            "nacl-in",
+            "endpoint-sg",
+            "policy",
+            "nacl-out",
+            "nacl-in"
+        ],
+    );
+    let subnet_and_kind = |i: usize| {
+        let d = &api[i].1;
+        (
+            if d.contains("subnet-task") {
+                "task"
+            } else {
+                "endpoint"
+            },
+            if d.contains("return traffic") {
+                "return"
+            } else {
+                "request"
+            },
+        )
+    };
+    assert_eq!(subnet_and_kind(2), ("task", "request"));
+    assert_eq!(subnet_and_kind(5), ("endpoint", "request"));
+    assert_eq!(subnet_and_kind(8), ("endpoint", "return"));
+    assert_eq!(subnet_and_kind(9), ("task", "return"));
+}

@@ -337,8 +337,9 @@ pub struct MountRequest<'a> {
 /// a policy commonly denies mounts without TLS, without IAM or outside an access point. It is
 /// checked when the file system has a policy, and its absence is reported when the volume uses
 /// transit encryption, an access point or IAM. Only explicit denies are decided here: whether the task role's
-/// own policies allow the mount is the iam stage's question. There is no dedicated code for
-/// this yet, so it is reported under EFS_NFS_BLOCKED with a title that names the policy.
+/// own policies allow the mount is the iam stage's question. Every outcome (no policy, unreadable,
+/// allowed, denied, undecided) is reported under EFS_POLICY_DENIES_MOUNT, so the code's PASS
+/// covers exactly what its FAIL would name.
 pub fn policy(fs: &EfsFileSystemFacts, req: &MountRequest<'_>) -> Option<Finding> {
     use crate::judge::policy::{
         Caller, Context, NamedPolicy, PolicySet, ResourcePolicy, Verdict, evaluate_set,
@@ -361,7 +362,7 @@ pub fn policy(fs: &EfsFileSystemFacts, req: &MountRequest<'_>) -> Option<Finding
         Readable::Read { value: None } => {
             return Some(
                 Finding::new(
-                    Code::EfsNfsBlocked,
+                    Code::EfsPolicyDeniesMount,
                     Status::Pass,
                     Severity::Info,
                     format!(
@@ -374,7 +375,7 @@ pub fn policy(fs: &EfsFileSystemFacts, req: &MountRequest<'_>) -> Option<Finding
         Readable::Read { value: Some(doc) } => doc,
         Readable::Unreadable(u) => {
             return Some(unreadable_finding(
-                Code::EfsNfsBlocked,
+                Code::EfsPolicyDeniesMount,
                 Severity::Medium,
                 &format!("The file system policy of {id}"),
                 u,

@@ -167,7 +167,11 @@ fn a_policy_denying_mounts_without_tls_fails_and_none_passes() {
     volume.transit_encryption = Some("ENABLED".into());
     assert_eq!(efs::policy(&f, &req(&volume)).unwrap().status, Status::Pass);
     f.policy = Some(Readable::Read { value: None });
-    assert_eq!(efs::policy(&f, &req(&volume)).unwrap().status, Status::Pass);
+    let none = efs::policy(&f, &req(&volume)).unwrap();
+    assert_eq!(none.status, Status::Pass);
+    // Every outcome of the policy check is reported under the policy's own code.
+    assert_eq!(none.code, Code::EfsPolicyDeniesMount);
+    assert_eq!(got.code, Code::EfsPolicyDeniesMount);
     volume.access_point_id = None;
     volume.transit_encryption = None;
     assert!(efs::policy(&f, &req(&volume)).is_none());
