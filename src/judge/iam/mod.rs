@@ -49,7 +49,10 @@ pub fn judge(facts: &Facts) -> StageResult {
         None => None,
     };
     let place = Place::of(task, &facts.region);
-    let reasons = td.map(reasons_for_execution_role).unwrap_or_default();
+    let on_ec2_launch_type = task.launch_type.as_deref() == Some("EC2");
+    let reasons = td
+        .map(|td| reasons_for_execution_role(td, on_ec2_launch_type))
+        .unwrap_or_default();
     let needs = match (td, &place) {
         (Some(td), Some(p)) => {
             let mut needs = execution_needs(td, p);
@@ -62,11 +65,16 @@ pub fn judge(facts: &Facts) -> StageResult {
     match (&iam.execution_role_arn, &iam.execution_role) {
         (None, _) if td.is_some() => {
             if reasons.is_empty() {
+                let why = if on_ec2_launch_type {
+                    "on the EC2 launch type the container instance role pulls from ECR and writes to awslogs, and no container uses secrets or registry credentials"
+                } else {
+                    "no private ECR image, no awslogs, no secrets, no registry credentials"
+                };
                 findings.push(Finding::new(
                     Code::IamExecutionRoleMissing,
                     Status::Pass,
                     Severity::Info,
-                    "The task has no execution role and needs none: no private ECR image, no awslogs, no secrets, no registry credentials.",
+                    format!("The task has no execution role and needs none: {why}."),
                 ));
             } else {
                 findings.push(

@@ -67,10 +67,17 @@ impl Place {
 }
 
 /// Whether the task needs an execution role at all, and for what (empty: it does not).
-pub fn reasons_for_execution_role(td: &TaskDefinitionFacts) -> Vec<String> {
+/// On the EC2 launch type the container instance role pulls from ECR and writes to awslogs, so
+/// only secrets and registry credentials need an execution role there; on Fargate, ECS Managed
+/// Instances and external instances every one of these does (AWS, task_execution_IAM_role).
+pub fn reasons_for_execution_role(
+    td: &TaskDefinitionFacts,
+    on_ec2_launch_type: bool,
+) -> Vec<String> {
     let mut why = Vec::new();
     for c in &td.container_definitions {
         if let Some(img) = &c.image
+            && !on_ec2_launch_type
             && ImageRef::parse(img)
                 .ok()
                 .and_then(|r| r.repository_arn())
@@ -82,7 +89,7 @@ pub fn reasons_for_execution_role(td: &TaskDefinitionFacts) -> Vec<String> {
             ));
         }
         if let Some(l) = &c.log_configuration {
-            if l.log_driver == "awslogs" {
+            if l.log_driver == "awslogs" && !on_ec2_launch_type {
                 why.push(format!("container '{}' logs with awslogs", c.name));
             }
             if !l.secret_options.is_empty() {
@@ -472,7 +479,11 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(reasons_for_execution_role(&td).len(), 3);
-        assert!(reasons_for_execution_role(&TaskDefinitionFacts::default()).is_empty());
+        assert_eq!(reasons_for_execution_role(&td, false).len(), 3);
+        // On EC2 the instance role pulls and logs: only the secret still needs the role.
+        let on_ec2 = reasons_for_execution_role(&td, true);
+        assert_eq!(on_ec2.len(), 1, "{on_ec2:?}");
+        assert!(on_ec2[0].contains("injects secrets"), "{on_ec2:?}");
+        assert!(reasons_for_execution_role(&TaskDefinitionFacts::default(), false).is_empty());
     }
 }

@@ -536,3 +536,58 @@ fn resources_that_need_the_same_actions_share_a_statement() {
         ])
     );
 }
+
+#[test]
+fn on_ec2_the_instance_role_pulls_and_logs_so_no_execution_role_is_needed() {
+    // Private ECR image and awslogs, no execution role: Fargate needs one, EC2 does not
+    // (its container instance role pulls and logs; AWS, task_execution_IAM_role).
+    let no_role = || IamFacts {
+        execution_role_arn: None,
+        execution_role: None,
+        instance_role: None,
+        secret_keys: vec![],
+    };
+    let mut fargate = facts(td(true, false), no_role());
+    let mut ec2 = facts(td(true, false), no_role());
+    let set_launch_type = |f: &mut Facts, lt: &str| {
+        if let Readable::Read {
+            value: TaskLookup::Found { task },
+        } = &mut f.task
+        {
+            task.launch_type = Some(lt.into());
+        }
+    };
+    set_launch_type(&mut fargate, "FARGATE");
+    set_launch_type(&mut ec2, "EC2");
+    assert_eq!(
+        statuses(&judge(&fargate), Code::IamExecutionRoleMissing),
+        vec![Status::Fail]
+    );
+    let r = judge(&ec2);
+    assert_eq!(
+        statuses(&r, Code::IamExecutionRoleMissing),
+        vec![Status::Pass]
+    );
+    let pass = r
+        .findings
+        .iter()
+        .find(|f| f.code == Code::IamExecutionRoleMissing)
+        .unwrap();
+    assert!(
+        pass.detail.contains("container instance role"),
+        "{}",
+        pass.detail
+    );
+    // A secret still needs the execution role on EC2.
+    let mut with_secret = td(true, false);
+    with_secret.container_definitions[0].secrets = vec![SecretRefFacts {
+        name: "DB".into(),
+        value_from: "arn:aws:ssm:us-east-1:111122223333:parameter/db".into(),
+    }];
+    let mut ec2 = facts(with_secret, no_role());
+    set_launch_type(&mut ec2, "EC2");
+    assert_eq!(
+        statuses(&judge(&ec2), Code::IamExecutionRoleMissing),
+        vec![Status::Fail]
+    );
+}
