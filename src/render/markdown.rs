@@ -201,7 +201,8 @@ fn finding(out: &mut String, f: &Finding) {
             let _ = writeln!(out, "\n    ```sh\n{}\n    ```", block.join("\n"));
         }
         if !f.console.is_empty() {
-            let _ = writeln!(out, "  - In the console: {}", cell(&f.console));
+            // A code span: the path's `>` steps stay literal in a raw e-mail and in chat alike.
+            let _ = writeln!(out, "  - In the console: `{}`", code(&f.console));
         }
     }
 }
