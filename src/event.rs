@@ -177,8 +177,15 @@ pub fn timestamp(t: DateTime<Utc>) -> String {
 }
 
 impl TaskStateChange {
-    /// Converts the event's task into Facts, dropping environment values.
+    /// Converts the event's task into Facts, dropping environment values and redacting
+    /// credentials from the reasons (presigned layer URLs, [`crate::redact`]).
     pub fn to_facts(&self) -> TaskFacts {
+        let mut task = self.to_facts_unredacted();
+        crate::redact::redact_task(&mut task);
+        task
+    }
+
+    fn to_facts_unredacted(&self) -> TaskFacts {
         TaskFacts {
             task_arn: self.task_arn.clone(),
             cluster_arn: Some(self.cluster_arn.clone()),

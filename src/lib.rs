@@ -17,6 +17,7 @@ pub mod handler;
 pub mod image_ref;
 pub mod judge;
 pub mod publish;
+pub mod redact;
 pub mod render;
 pub mod report;
 pub mod request;

@@ -151,13 +151,22 @@ enum Failure {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("ECS_TASK_DOCTOR_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        use tracing_subscriber::util::SubscriberInitExt;
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("ECS_TASK_DOCTOR_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+            )
+            .finish()
+            // The SDK's TRACE events print AWS answers whole, credentials included.
+            .with(tracing_subscriber::filter::filter_fn(
+                ecs_task_doctor::redact::log_event_allowed,
+            ))
+            .init();
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Diagnose(args) => diagnose(args).await,

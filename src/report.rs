@@ -123,13 +123,19 @@ pub enum FailureClass {
     Timeout,
     /// The image has no variant for the task's CPU architecture or OS.
     PlatformMismatch,
+    /// ECS could not assume or use the cluster's infrastructure role (EBS volumes, Service
+    /// Connect TLS, VPC Lattice, Managed Instances, Express services).
+    InfrastructureRole,
+    /// The task's subnet has no free IP address for its network interface
+    /// (`InsufficientFreeAddressesInSubnet`).
+    SubnetAddresses,
     /// Anything else, including reasons the catalogue does not know.
     Other,
 }
 
 impl FailureClass {
     /// Every class, for `explain` and for tests.
-    pub const ALL: [FailureClass; 17] = [
+    pub const ALL: [FailureClass; 19] = [
         FailureClass::ImagePullNetwork,
         FailureClass::ImageNotFound,
         FailureClass::ImageAccessDenied,
@@ -146,6 +152,8 @@ impl FailureClass {
         FailureClass::DiskFull,
         FailureClass::Timeout,
         FailureClass::PlatformMismatch,
+        FailureClass::InfrastructureRole,
+        FailureClass::SubnetAddresses,
         FailureClass::Other,
     ];
 
@@ -168,6 +176,8 @@ impl FailureClass {
             FailureClass::DiskFull => "disk-full",
             FailureClass::Timeout => "timeout",
             FailureClass::PlatformMismatch => "platform-mismatch",
+            FailureClass::InfrastructureRole => "infrastructure-role",
+            FailureClass::SubnetAddresses => "subnet-addresses",
             FailureClass::Other => "other",
         }
     }
@@ -369,13 +379,21 @@ pub struct Report {
 }
 
 impl Report {
-    /// The finding named as root cause.
+    /// The finding named as root cause: the first finding of that code with the worst
+    /// status (a FAIL; when nothing failed, the UNKNOWN or WARN finding that could not be
+    /// verified, or the task stage's classification of the stop reason).
     pub fn root_finding(&self) -> Option<&Finding> {
         let code = self.root_cause?;
-        self.stages
-            .iter()
-            .flat_map(|s| &s.findings)
-            .find(|f| f.code == code && f.status == Status::Fail)
+        let mut best: Option<&Finding> = None;
+        for f in self.stages.iter().flat_map(|s| &s.findings) {
+            if f.code == code
+                && f.status != Status::Pass
+                && best.is_none_or(|b| f.status.severity_rank() > b.status.severity_rank())
+            {
+                best = Some(f);
+            }
+        }
+        best
     }
 }
 

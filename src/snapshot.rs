@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::facts::{FACTS_VERSION, Facts};
+use crate::facts::{FACTS_VERSION, Facts, Readable};
 
 /// The largest snapshot we read: far above any real one, small enough to refuse junk fast.
 pub const MAX_SNAPSHOT_BYTES: u64 = 16 * 1024 * 1024;
@@ -75,6 +75,12 @@ pub fn from_slice(bytes: &[u8], path: &str) -> Result<Facts, SnapshotError> {
             found: facts.facts_version,
         });
     }
+    // A snapshot is untrusted input, possibly written before redaction existed or by hand:
+    // its task texts are redacted as collected ones are (DESIGN §7).
+    let mut facts = facts;
+    if let Readable::Read { value } = &mut facts.task {
+        crate::redact::redact_lookup(value);
+    }
     Ok(facts)
 }
 
@@ -138,6 +144,25 @@ mod tests {
             from_slice(text.as_bytes(), "n"),
             Err(SnapshotError::TooNew { found: 99, .. })
         ));
+    }
+
+    #[test]
+    fn a_loaded_snapshot_has_its_task_texts_redacted() {
+        let text = include_str!("../examples/fargate-cannot-pull.json");
+        let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let task = &mut v["task"]["value"]["task"];
+        assert!(task.is_object(), "the example's task moved: {v:#}");
+        let url = "https://prod-us-east-1-starport-layer-bucket.s3.amazonaws.com/x?X-Amz-Credential=AKIAFAKECREDENTIAL01%2F1&X-Amz-Signature=fakesig0123";
+        task["stoppedReason"] =
+            serde_json::json!(format!("CannotPullContainerError: Get {url}: i/o timeout"));
+        task["containers"][0]["reason"] = serde_json::json!(format!("Get {url}"));
+        let facts = from_slice(serde_json::to_string(&v).unwrap().as_bytes(), "s").unwrap();
+        let saved = to_string(&facts);
+        assert!(
+            !saved.contains("AKIAFAKECREDENTIAL01") && !saved.contains("fakesig0123"),
+            "{saved}"
+        );
+        assert!(saved.contains("X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED"));
     }
 
     #[test]

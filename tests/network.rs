@@ -55,7 +55,12 @@ fn root(r: &Value) -> &Value {
         .unwrap()
         .iter()
         .flat_map(|s| s["findings"].as_array().unwrap())
-        .find(|f| f["code"] == code && f["status"] == "FAIL")
+        .filter(|f| f["code"] == code && f["status"] != "PASS")
+        .max_by_key(|f| match f["status"].as_str() {
+            Some("FAIL") => 3,
+            Some("UNKNOWN") => 2,
+            _ => 1,
+        })
         .unwrap()
 }
 
@@ -245,7 +250,18 @@ async fn transit_gateway_default_route_is_unknown_not_pass_or_fail() {
             .unwrap()
             .contains(b.transit_gateway_id.as_deref().unwrap())
     );
-    assert_root(&r, "TASK_STOP_REASON_CLASSIFIED");
+    // Nothing failed: the hop that could not be verified on the reason's own path is the
+    // root cause, and the summary says how to verify it by hand.
+    assert_root(&r, "NET_HOP_NOT_VERIFIABLE");
+    assert_eq!(root(&r)["status"], "UNKNOWN");
+    assert!(
+        r["summary"]
+            .as_str()
+            .unwrap()
+            .contains("ecs-task-doctor explain NET_HOP_NOT_VERIFIABLE"),
+        "{}",
+        r["summary"]
+    );
 }
 
 #[tokio::test]
@@ -284,8 +300,18 @@ async fn ec2_awsvpc_task_in_a_public_subnet() {
 async fn docker_hub_image_with_endpoints_only() {
     let reason = "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref docker.io/library/nginx:1.27: failed to do request: Head \"https://registry-1.docker.io/v2/library/nginx/manifests/1.27\": dial tcp 44.219.3.189:443: i/o timeout";
     let (_, r) = diagnose(fixed_seed().image("nginx:1.27").stop_reason(reason)).await;
-    assert_root(&r, "NET_NO_PATH_TO_SERVICE");
-    assert_eq!(root(&r)["evidence"]["destination"], "registry-1.docker.io");
+    // The network has no path to Docker Hub, and the image stage says why none can exist:
+    // a public registry from a VPC without internet. The reason beats the symptom.
+    assert_root(&r, "IMG_PUBLIC_REGISTRY_NEEDS_INTERNET");
+    assert_eq!(root(&r)["evidence"]["registry"], "registry-1.docker.io");
+    assert!(fails(&r).contains(&"NET_NO_PATH_TO_SERVICE".to_string()));
+    let path = network(&r)["paths"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["destination"] == "registry-1.docker.io")
+        .unwrap();
+    assert_eq!(path["status"], "FAIL");
 }
 
 #[tokio::test]

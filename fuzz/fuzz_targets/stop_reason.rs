@@ -53,6 +53,7 @@ fuzz_target!(|data: &[u8]| {
         secrets: None,
         logging: None,
         placement: None,
+        changes: None,
     };
     let out = judge(&facts);
     assert!(out.failure_class.is_some(), "{s:?}");

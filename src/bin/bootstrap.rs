@@ -25,7 +25,7 @@ const RENDER_AND_PUBLISH_MARGIN: Duration = Duration::from_secs(10);
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     // JSON logs when the function's log format is JSON (see template.yaml).
-    lambda_runtime::tracing::init_default_subscriber();
+    init_logging();
     let conf = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let publisher = Publisher::new(&conf, Destinations::from_env());
     let app = App::new(Engine::new(&conf)?, Some(publisher));
@@ -36,11 +36,41 @@ async fn main() -> Result<(), Error> {
         app.handle_within(event.payload, deadline, &event.context.invoked_function_arn)
             .await
             .map_err(|e: HandlerError| {
-                tracing::warn!(error = %e, "no report");
+                // Redacted: a parse error can quote a value of the event.
+                tracing::warn!(error = %ecs_task_doctor::redact::redact(&e.to_string()), "no report");
                 e
             })
     }))
     .await
+}
+
+/// `lambda_runtime::tracing::init_default_subscriber` (1.5.0), line for line: the level from
+/// `AWS_LAMBDA_LOG_LEVEL` or `RUST_LOG` (INFO), JSON when `AWS_LAMBDA_LOG_FORMAT` is JSON;
+/// plus [`ecs_task_doctor::redact::log_event_allowed`], so that the SDK's TRACE events, which
+/// print AWS answers whole (unredacted stop reasons), are never written.
+fn init_logging() {
+    use std::str::FromStr;
+    use tracing_subscriber::filter::{EnvFilter, LevelFilter, filter_fn};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let level = std::env::var("AWS_LAMBDA_LOG_LEVEL").or_else(|_| std::env::var("RUST_LOG"));
+    let level =
+        LevelFilter::from_str(level.as_deref().unwrap_or("INFO")).unwrap_or(LevelFilter::INFO);
+    let fmt = tracing_subscriber::fmt()
+        .with_target(false)
+        .without_time()
+        .with_env_filter(
+            EnvFilter::builder()
+                .with_default_directive(level.into())
+                .from_env_lossy(),
+        );
+    let allowed = filter_fn(ecs_task_doctor::redact::log_event_allowed);
+    let json = std::env::var("AWS_LAMBDA_LOG_FORMAT").unwrap_or_default();
+    if json.eq_ignore_ascii_case("json") {
+        fmt.json().finish().with(allowed).init();
+    } else {
+        fmt.finish().with(allowed).init();
+    }
 }
 
 /// Lambda's longest timeout: no real deadline is further away, and one that claims to be

@@ -51,6 +51,9 @@ codes! {
     TaskStopReasonClassified = "TASK_STOP_REASON_CLASSIFIED" in Task;
     /// The task (or its task definition) could not be read: the API and error code are in the evidence.
     TaskNotReadable = "TASK_NOT_READABLE" in Task;
+    /// CloudTrail recorded write events on the resources the start depended on since the task
+    /// was created (WARN, listed; PASS when none; UNKNOWN when the history could not be read).
+    TaskChangedSinceFailure = "TASK_CHANGED_SINCE_FAILURE" in Task;
 
     /// An image reference does not parse.
     ImgReferenceInvalid = "IMG_REFERENCE_INVALID" in Image;
@@ -120,6 +123,9 @@ codes! {
     NetEndpointNotAvailable = "NET_ENDPOINT_NOT_AVAILABLE" in Network;
     /// The route leads to a hop the tool cannot see past (transit gateway, peering, firewall, ENI).
     NetHopNotVerifiable = "NET_HOP_NOT_VERIFIABLE" in Network;
+    /// A stopped task's ENI is gone and its security groups and public-IP setting could not be
+    /// recovered (or only from the service's current configuration, which may have changed).
+    NetTaskConfigUnknown = "NET_TASK_CONFIG_UNKNOWN" in Network;
 
     /// A Secrets Manager secret referenced by the task does not exist.
     SecretNotFound = "SECRET_NOT_FOUND" in Secrets;

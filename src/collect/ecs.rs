@@ -74,7 +74,7 @@ pub fn task_lookup(out: &DescribeTasksOutput, wanted: &TaskRef) -> TaskLookup {
     }
     if let Some(f) = out.failures().first() {
         return TaskLookup::Missing {
-            reason: f.reason().unwrap_or("MISSING").to_string(),
+            reason: crate::redact::redact(f.reason().unwrap_or("MISSING")).into_owned(),
             arn: f.arn().map(str::to_string),
         };
     }
@@ -93,8 +93,15 @@ fn s(v: Option<&str>) -> Option<String> {
     v.map(str::to_string)
 }
 
-/// Converts an SDK task, dropping environment override values.
+/// Converts an SDK task, dropping environment override values and redacting credentials
+/// from its reasons (presigned layer URLs, [`crate::redact`]).
 pub fn task_facts(t: &Task) -> TaskFacts {
+    let mut task = task_facts_unredacted(t);
+    crate::redact::redact_task(&mut task);
+    task
+}
+
+fn task_facts_unredacted(t: &Task) -> TaskFacts {
     TaskFacts {
         task_arn: t.task_arn().unwrap_or_default().to_string(),
         cluster_arn: s(t.cluster_arn()),

@@ -7,6 +7,8 @@
 
 pub mod budget;
 mod cache;
+mod changes;
+pub(crate) mod cloudtrail;
 mod ecr;
 mod ecs;
 mod error;
@@ -67,6 +69,10 @@ struct ClientsInner {
     kms: OnceLock<aws_sdk_kms::Client>,
     logs: OnceLock<aws_sdk_cloudwatchlogs::Client>,
     efs: OnceLock<aws_sdk_efs::Client>,
+    cloudtrail: OnceLock<aws_sdk_cloudtrail::Client>,
+    /// The turns of `cloudtrail:LookupEvents` (two per second per account and Region): one
+    /// limiter for every run this process makes.
+    lookup_limiter: cloudtrail::TurnLimiter,
     /// Documents of IAM managed-policy versions already read by this process.
     policy_versions: PolicyVersions,
 }
@@ -157,6 +163,8 @@ impl Clients {
             kms: OnceLock::new(),
             logs: OnceLock::new(),
             efs: OnceLock::new(),
+            cloudtrail: OnceLock::new(),
+            lookup_limiter: cloudtrail::TurnLimiter::default(),
             policy_versions: PolicyVersions::default(),
         }))
     }
@@ -224,6 +232,19 @@ impl Clients {
             .get_or_init(|| client!(aws_sdk_efs, &self.0.conf))
     }
 
+    /// CloudTrail (LookupEvents only, through [`cloudtrail::lookup_events`], which keeps to
+    /// its rate limit).
+    pub fn cloudtrail(&self) -> &aws_sdk_cloudtrail::Client {
+        self.0
+            .cloudtrail
+            .get_or_init(|| client!(aws_sdk_cloudtrail, &self.0.conf))
+    }
+
+    /// The limiter every LookupEvents call of this process takes its turn from.
+    pub(crate) fn lookup_limiter(&self) -> &cloudtrail::TurnLimiter {
+        &self.0.lookup_limiter
+    }
+
     /// The IAM policy versions this process has read.
     fn policy_versions(&self) -> &PolicyVersions {
         &self.0.policy_versions
@@ -247,16 +268,23 @@ pub struct Scope {
     /// each group's root cause and not this hint, does not, so a sweep's cost stays a few
     /// requests per cause instead of one per Region per missing parameter.
     pub other_regions: bool,
+    /// Look up, in CloudTrail, the write events on the resources the diagnosis depended on
+    /// since the task's start (what changed since the failure): up to 12 resources at two
+    /// LookupEvents a second. A diagnosis does; a sweep, whose summary does not carry them,
+    /// does not.
+    pub changes: bool,
 }
 
 impl Scope {
     /// A diagnosis: everything the report can use.
     pub const DIAGNOSIS: Scope = Scope {
         other_regions: true,
+        changes: true,
     };
     /// A sweep's diagnosis of a group's example task.
     pub const SWEEP: Scope = Scope {
         other_regions: false,
+        changes: false,
     };
 }
 
@@ -420,7 +448,8 @@ pub async fn collect_with(
         },
     );
 
-    Facts {
+    let want_changes = scope.changes && wants(StageName::Task);
+    let mut facts = Facts {
         facts_version: FACTS_VERSION,
         region: region.to_string(),
         request: request_facts,
@@ -432,7 +461,14 @@ pub async fn collect_with(
         secrets,
         logging,
         placement,
+        changes: None,
+    };
+    // What changed since the failure needs the resources every other stage found, so it
+    // comes last.
+    if want_changes {
+        facts.changes = changes::changes(clients, &facts, chrono::Utc::now()).await;
     }
+    facts
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! could not be read is kept as [`Readable::Unreadable`] with the API and the error
 //! code: never silently absent, never mistaken for "fine".
 
+mod changes;
 mod ecs;
 mod iam;
 mod image;
@@ -17,6 +18,7 @@ mod sweep;
 
 use serde::{Deserialize, Serialize};
 
+pub use changes::*;
 pub use ecs::*;
 pub use iam::*;
 pub use image::*;
@@ -62,6 +64,10 @@ pub struct Facts {
     /// Capacity, instances, constraints and EFS, when the placement stage applies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placement: Option<PlacementFacts>,
+    /// The write events CloudTrail recorded, since the task's start, on the resources the
+    /// diagnosis depended on (absent when not looked up, and in older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<Readable<ChangeFacts>>,
 }
 
 /// What the caller asked for.

@@ -62,6 +62,34 @@ pub struct OriginFacts {
     pub found_by: Option<String>,
     /// EC2 bridge/host mode: the instance whose primary ENI carries the pulls.
     pub instance_id: Option<String>,
+    /// Where the task's security groups and public-IP setting were learned, because AWS
+    /// deletes a stopped task's ENI and with it the only live record of them: read when a
+    /// source named them (or was searched and named nothing: kind `notFound`), unreadable
+    /// when the read that would have named them failed, absent in older snapshots and when
+    /// nothing needed to be recovered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_source: Option<Readable<NetworkConfigSource>>,
+}
+
+/// Where a task's awsvpc configuration came from once its ENI was gone, so a report can say
+/// how much to trust it: the deployment that started the task is exact, the service's
+/// current configuration may have changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct NetworkConfigSource {
+    /// `eni` (the ENI still existed), `deployment` (the service deployment that started the
+    /// task: `startedBy` matched `deployments[].id`), `taskSet` (the task set that started
+    /// it), `service` (the service's current configuration, which may have changed since),
+    /// `cloudTrail` (the RunTask or StartTask call whose response names the task), or
+    /// `notFound` (searched; nothing names the task's configuration).
+    pub kind: String,
+    /// The deployment or task set ID, or the CloudTrail event ID.
+    pub id: Option<String>,
+    /// When that configuration was recorded (the deployment's creation, the event's time).
+    pub at: Option<String>,
+    /// What was searched and why it named nothing (for `notFound`), or what to keep in
+    /// mind (for `service`).
+    pub note: Option<String>,
 }
 
 /// An elastic network interface.

@@ -4,6 +4,7 @@
 //! One module per stage. The `task` stage runs first, always (even when one other stage
 //! is asked for), because its failure class decides which stages apply.
 
+pub mod changes;
 pub mod iam;
 pub mod image;
 pub mod logging;
@@ -38,6 +39,10 @@ pub fn applicable_stages(class: FailureClass) -> &'static [StageName] {
         C::Efs => &[Placement, Network, Iam],
         C::Timeout => &[Network, Image, Iam, Secrets, Logging],
         C::PlatformMismatch => &[Image],
+        // ECS's own role, not the task's: the IAM stage is the nearest check.
+        C::InfrastructureRole => &[Iam],
+        // The subnet's free addresses are the network's; placement for the EC2 side.
+        C::SubnetAddresses => &[Network, Placement],
         C::Other => &[Image, Iam, Network, Secrets, Logging, Placement],
     }
 }
@@ -68,8 +73,9 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
     }
 
     let verdict = Status::worst(stages.iter().map(|s| s.status));
-    let root = root_cause(&stages, &task.stage, class);
-    let summary = summarise(&task, root.as_ref(), &stages);
+    let reason = network::stop_reason_text(facts);
+    let root = root_cause(&stages, &task.stage, class, &reason);
+    let summary = summarise(&task, root.as_ref(), &stages, changes::probable_fix(facts));
     Report {
         schema_version: SCHEMA_VERSION.to_string(),
         task: task.summary,
@@ -315,13 +321,44 @@ fn later_stage(name: StageName, facts: &Facts) -> StageResult {
     }
 }
 
-/// The finding that best explains the stop: a failure found by a deeper stage beats the
-/// task stage's classification of the symptom, and among deeper stages the one the failure
-/// class points at first wins (a layer timeout blames the network before the image).
+/// Codes that say only that no path exists to a destination. A finding of another stage that
+/// says why no path *can* exist (the registry is public and the subnet has no internet, or
+/// the registry is in another Region) explains the same stop better.
+const GENERIC_NO_PATH: &[crate::codes::Code] = &[crate::codes::Code::NetNoPathToService];
+
+/// Codes that say why a path to a registry cannot exist, whatever the network does.
+const WHY_NO_PATH: &[crate::codes::Code] = &[
+    crate::codes::Code::ImgPublicRegistryNeedsInternet,
+    crate::codes::Code::ImgCrossRegionRegistry,
+];
+
+/// Whether an image finding is about the registry a network finding's destination is.
+fn same_registry(network: &crate::report::Finding, image: &crate::report::Finding) -> bool {
+    let Some(dest) = network
+        .evidence
+        .get("destination")
+        .and_then(serde_json::Value::as_str)
+    else {
+        return false;
+    };
+    let text = |k: &str| image.evidence.get(k).and_then(serde_json::Value::as_str);
+    text("registry") == Some(dest) || text("image").is_some_and(|i| i.starts_with(dest))
+}
+
+/// The finding that best explains the stop, in three tiers:
+///
+/// 1. A failure found by a deeper stage, the stage the failure class points at first
+///    winning (a layer timeout blames the network before the image); a finding that says
+///    why a path cannot exist beats the generic "no path" to the same registry.
+/// 2. When no check failed: the UNKNOWN or WARN finding on the stop reason's own
+///    destination, the one hop that could not be verified (see [`uncertain_on_reason`]).
+/// 3. Else the task stage's own word: what the stop reason says (WARN), or why the task
+///    could not be judged.
 fn root_cause(
     stages: &[StageResult],
     task_stage: &StageResult,
     class: Option<FailureClass>,
+    reason: &str,
 ) -> Option<crate::report::Finding> {
     let order: &[StageName] = class.map(applicable_stages).unwrap_or(&[]);
     let rank = |name: StageName| order.iter().position(|s| *s == name).unwrap_or(order.len());
@@ -330,43 +367,216 @@ fn root_cause(
         .filter(|s| s.name != StageName::Task)
         .collect();
     deeper.sort_by_key(|s| rank(s.name));
-    deeper
-        .into_iter()
+    let fails: Vec<&crate::report::Finding> = deeper
+        .iter()
         .flat_map(|s| &s.findings)
-        .find(|f| f.status == Status::Fail)
+        .filter(|f| f.status == Status::Fail)
+        .collect();
+    if let Some(first) = fails.first() {
+        if GENERIC_NO_PATH.contains(&first.code)
+            && let Some(why) = fails
+                .iter()
+                .find(|f| WHY_NO_PATH.contains(&f.code) && same_registry(first, f))
+        {
+            return Some((*why).clone());
+        }
+        return Some((*first).clone());
+    }
+    // A task that did not fail to start has nothing to explain.
+    class?;
+    uncertain_on_reason(&deeper, reason)
         .or_else(|| {
             task_stage
                 .findings
                 .iter()
-                .find(|f| f.status == Status::Fail)
+                .find(|f| f.status != Status::Pass)
         })
         .cloned()
 }
 
+/// VPC-wide findings that sit on every destination's path (name resolution, the task's own
+/// security groups).
+const VPC_WIDE: &[crate::codes::Code] = &[
+    crate::codes::Code::NetVpcDnsDisabled,
+    crate::codes::Code::NetCustomDnsServers,
+    crate::codes::Code::NetTaskConfigUnknown,
+];
+
+/// When no check failed, the finding that could not be verified (UNKNOWN) or that warns
+/// (WARN) on the path the stop reason names: in the network stage, a finding about the
+/// reason's destination (or VPC-wide DNS, which every path crosses); in another stage, its
+/// first such finding. Stages are taken in the failure class's order, UNKNOWN before WARN.
+/// A stop whose reason names no destination takes the network stage's first.
+fn uncertain_on_reason<'a>(
+    deeper: &[&'a StageResult],
+    reason: &str,
+) -> Option<&'a crate::report::Finding> {
+    let dest = network::destination_in_reason(reason);
+    for status in [Status::Unknown, Status::Warn] {
+        for stage in deeper {
+            let hit = stage.findings.iter().find(|f| {
+                f.status == status
+                    && (stage.name != StageName::Network
+                        || dest.is_none()
+                        || VPC_WIDE.contains(&f.code)
+                        || f.evidence
+                            .get("destination")
+                            .and_then(serde_json::Value::as_str)
+                            == dest)
+            });
+            if hit.is_some() {
+                return hit;
+            }
+        }
+    }
+    None
+}
+
+/// What the report checked and found in order, in words a person reads: each network path,
+/// role, image, secret, log group and file system a passing check covered.
+fn verified(stages: &[StageResult]) -> Vec<String> {
+    use serde_json::Value;
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |s: String| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    let values = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => vec![],
+        }
+    };
+    for stage in stages.iter().filter(|s| s.status == Status::Pass) {
+        let passes = || stage.findings.iter().filter(|f| f.status == Status::Pass);
+        match stage.name {
+            StageName::Network => {
+                let paths: Vec<&str> = stage
+                    .paths
+                    .iter()
+                    .filter(|p| p.status == Status::Pass)
+                    .map(|p| p.destination.as_str())
+                    .collect();
+                if !paths.is_empty() {
+                    push(format!("the network paths to {}", paths.join(", ")));
+                }
+            }
+            StageName::Iam => {
+                for f in passes() {
+                    for k in ["executionRoleArn", "roleArn"] {
+                        for arn in values(f.evidence.get(k)) {
+                            let name = arn.rsplit('/').next().unwrap_or(&arn).to_string();
+                            push(format!("the role {name}"));
+                        }
+                    }
+                }
+            }
+            StageName::Image => {
+                for f in passes() {
+                    for image in values(f.evidence.get("image")) {
+                        push(format!("the image {image}"));
+                    }
+                }
+            }
+            StageName::Secrets => {
+                for f in passes() {
+                    for k in ["valueFrom", "secretArn", "parameterName"] {
+                        for v in values(f.evidence.get(k)) {
+                            push(format!("the secret {v}"));
+                        }
+                    }
+                }
+            }
+            StageName::Logging => {
+                for f in passes() {
+                    for g in values(f.evidence.get("logGroup")) {
+                        push(format!("the log group {g}"));
+                    }
+                }
+            }
+            StageName::Placement => {
+                push("placement".to_string());
+                for f in passes() {
+                    for fs in values(f.evidence.get("fileSystemId")) {
+                        push(format!("the file system {fs}"));
+                    }
+                }
+            }
+            StageName::Task => {}
+        }
+    }
+    out
+}
+
+/// The sentence a person reads first. A failure: its title. No failure, but one hop on the
+/// stop reason's path could not be verified: that hop, why, and how to check it by hand.
+/// Nothing found: that the current configuration does not explain the failure, what was
+/// verified, and what configuration cannot show (or the change since the failure that
+/// probably fixed it).
 fn summarise(
     task: &task::TaskOutcome,
     root: Option<&crate::report::Finding>,
     stages: &[StageResult],
+    probable_fix: Option<String>,
 ) -> String {
     let pending: Vec<&str> = stages
         .iter()
         .filter(|s| s.status == Status::Skipped && s.summary == "not implemented yet")
         .map(|s| s.name.as_str())
         .collect();
-    match (root, task.failure_class) {
-        (Some(f), _) if f.code != crate::codes::Code::TaskStopReasonClassified => f.title.clone(),
-        (_, Some(class)) => {
-            let mut s = format!("The task failed to start ({class}).");
-            if !pending.is_empty() {
-                s.push_str(&format!(
-                    " The stages that would find the cause in this account ({}) are not implemented yet.",
-                    pending.join(", ")
-                ));
+    let Some(class) = task.failure_class else {
+        return task.stage.summary.clone();
+    };
+    match root {
+        Some(f) if f.status == Status::Fail => return f.title.clone(),
+        Some(f) if f.code.stage() != StageName::Task => {
+            let mut s = format!(
+                "No check failed, but one hop on the stop reason's own path could not be verified: {} {}",
+                f.title.trim_end_matches('.'),
+                f.detail
+            );
+            if !s.ends_with('.') {
+                s.push('.');
             }
-            s
+            s.push_str(&format!(
+                " Verify it by hand: `ecs-task-doctor explain {}` shows how.",
+                f.code
+            ));
+            return s;
         }
-        _ => task.stage.summary.clone(),
+        _ => {}
     }
+    let mut s = format!("The task failed to start ({class}).");
+    if !pending.is_empty() {
+        s.push_str(&format!(
+            " The stages that would find the cause in this account ({}) are not implemented yet.",
+            pending.join(", ")
+        ));
+        return s;
+    }
+    let ran = stages
+        .iter()
+        .any(|st| st.name != StageName::Task && st.status != Status::Skipped);
+    if !ran {
+        return s;
+    }
+    s.push_str(" The current configuration does not explain it: no check failed.");
+    let checked = verified(stages);
+    if !checked.is_empty() {
+        s.push_str(&format!(" Verified: {}.", checked.join("; ")));
+    }
+    match probable_fix {
+        Some(fix) => s.push_str(&format!(" {fix}")),
+        None => s.push_str(
+            " Configuration cannot show a transient outage or throttling in AWS, a change made and undone since, or a lack of capacity at the time.",
+        ),
+    }
+    s
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ fn facts_with(task: TaskFacts) -> Facts {
         secrets: None,
         logging: None,
         placement: None,
+        changes: None,
     }
 }
 
@@ -75,13 +76,14 @@ fn a_classified_pull_failure() {
         None,
     )));
     assert_eq!(r.task.failure_class, Some(FailureClass::ImagePullNetwork));
-    assert_eq!(r.verdict, Status::Fail);
+    // Classifying the stop reason is not a failed check: nothing here failed.
+    assert_eq!(r.verdict, Status::Warn);
     assert_eq!(r.root_cause, Some(Code::TaskStopReasonClassified));
     assert!(r.summary.contains("image-pull-network"), "{}", r.summary);
     let f = &task_findings(&r)[0];
     assert_eq!(
         (f.code, f.status),
-        (Code::TaskStopReasonClassified, Status::Fail)
+        (Code::TaskStopReasonClassified, Status::Warn)
     );
     assert_eq!(f.evidence["stopCode"], "TaskFailedToStart");
     assert_eq!(f.evidence["reasonSource"], "task");
@@ -109,7 +111,7 @@ fn unknown_reason_with_task_failed_to_start_is_class_other_and_every_stage_appli
         None,
     )));
     assert_eq!(r.task.failure_class, Some(FailureClass::Other));
-    assert_eq!(task_findings(&r)[0].status, Status::Fail);
+    assert_eq!(task_findings(&r)[0].status, Status::Warn);
     for s in r.stages.iter().filter(|s| s.name != StageName::Task) {
         assert_eq!(s.status, Status::Skipped, "{s:?}");
         assert!(!s.summary.contains("Does not apply"), "{s:?}");
@@ -250,13 +252,13 @@ fn an_unreadable_task_definition_is_reported_for_a_failed_start() {
     assert_eq!(
         codes,
         [
-            (Code::TaskStopReasonClassified, Status::Fail),
+            (Code::TaskStopReasonClassified, Status::Warn),
             (Code::TaskNotReadable, Status::Unknown)
         ]
     );
-    // The classification is still the root cause; the stage is FAIL (its worst finding).
+    // The classification is still the root cause; the stage is UNKNOWN (its worst finding).
     assert_eq!(r.root_cause, Some(Code::TaskStopReasonClassified));
-    assert_eq!(r.stages[0].status, Status::Fail);
+    assert_eq!(r.stages[0].status, Status::Unknown);
 }
 
 #[test]
@@ -356,13 +358,17 @@ proptest! {
                 prop_assert_eq!(s.status, Status::worst(s.findings.iter().map(|f| f.status)));
             }
         }
-        // The root cause, when named, is a FAIL finding; a FAIL anywhere names one.
+        // The root cause, when named, is a finding of the report that is not a PASS; a
+        // task that failed to start always names one, and a FAIL anywhere is the root
+        // cause's status. Classifying the stop reason is never a FAIL.
         let full = judge(&facts, StageSelection::All);
         if let Some(code) = full.root_cause {
-            prop_assert!(full.root_finding().is_some(), "{:?} is not a FAIL finding", code);
+            prop_assert!(full.root_finding().is_some(), "{:?} is not a finding", code);
         }
+        prop_assert_eq!(full.task.failure_class.is_some(), full.root_cause.is_some());
         let any_fail = full.stages.iter().flat_map(|s| &s.findings).any(|f| f.status == Status::Fail);
-        prop_assert_eq!(any_fail, full.root_cause.is_some());
+        prop_assert_eq!(any_fail, full.root_finding().is_some_and(|f| f.status == Status::Fail));
+        prop_assert!(!task_findings(&full).iter().any(|f| f.status == Status::Fail));
         // A failure class exactly when the task stage classified a failed start.
         let classified = task_findings(&full).iter().any(|f| f.code == Code::TaskStopReasonClassified);
         prop_assert_eq!(classified, full.task.failure_class.is_some());
@@ -391,4 +397,96 @@ proptest! {
         prop_assert!(crate::render::text(&r).contains(r.verdict.as_str()));
         prop_assert!(crate::render::markdown(&r).contains(r.verdict.as_str()));
     }
+}
+
+fn found(code: Code, status: Status, evidence: &[(&str, &str)]) -> Finding {
+    let mut f = Finding::new(code, status, crate::report::Severity::High, "detail.");
+    for (k, v) in evidence {
+        f = f.evidence(k, *v);
+    }
+    f
+}
+
+/// Between stages, the finding that says why no path can exist (a public registry with no
+/// internet) explains a stop better than the generic "no path" to the same registry, even
+/// though the failure class asks the network stage first.
+#[test]
+fn why_a_path_cannot_exist_beats_no_path_to_the_same_registry() {
+    let network = StageResult::ran(
+        StageName::Network,
+        "Blocked.",
+        vec![found(
+            Code::NetNoPathToService,
+            Status::Fail,
+            &[("destination", "registry-1.docker.io")],
+        )],
+    );
+    let image = |registry: &str| {
+        StageResult::ran(
+            StageName::Image,
+            "x",
+            vec![found(
+                Code::ImgPublicRegistryNeedsInternet,
+                Status::Fail,
+                &[("registry", registry), ("image", "nginx:1.27")],
+            )],
+        )
+    };
+    let task = StageResult::ran(StageName::Task, "x", vec![]);
+    let class = Some(FailureClass::ImagePullNetwork);
+    let root = |stages: &[StageResult]| root_cause(stages, &task, class, "").map(|f| f.code);
+    assert_eq!(
+        root(&[network.clone(), image("registry-1.docker.io")]),
+        Some(Code::ImgPublicRegistryNeedsInternet)
+    );
+    // Another registry's finding does not explain this path.
+    assert_eq!(
+        root(&[network, image("ghcr.io")]),
+        Some(Code::NetNoPathToService)
+    );
+}
+
+/// Nothing failed: the verdict is not FAIL, the classification is the root cause (a WARN),
+/// and the summary says the configuration does not explain the failure, what was verified
+/// and what configuration cannot show.
+#[test]
+fn nothing_found_is_an_answer() {
+    let mut network = StageResult::ran(
+        StageName::Network,
+        "Every destination the start needs is reachable (1 paths).",
+        vec![found(Code::NetNoPathToService, Status::Pass, &[("destination", "ecr.dkr")])],
+    );
+    network.paths = vec![crate::report::PathView {
+        destination: "ecr.dkr".into(),
+        why: "image".into(),
+        via: "interface endpoint vpce-1".into(),
+        status: Status::Pass,
+        hops: vec![],
+    }];
+    let iam = StageResult::ran(
+        StageName::Iam,
+        "ok",
+        vec![found(
+            Code::IamExecutionRoleNotFound,
+            Status::Pass,
+            &[("executionRoleArn", "arn:aws:iam::111122223333:role/exec")],
+        )],
+    );
+    let f = facts_with(stopped(
+        Some("TaskFailedToStart"),
+        "CannotPullContainerError: context canceled",
+        None,
+    ));
+    let outcome = task::judge(&f);
+    let stages = vec![outcome.stage.clone(), network, iam];
+    let root = root_cause(&stages, &outcome.stage, outcome.failure_class, "");
+    assert_eq!(root.as_ref().map(|f| (f.code, f.status)), Some((Code::TaskStopReasonClassified, Status::Warn)));
+    let s = summarise(&outcome, root.as_ref(), &stages, None);
+    assert!(s.contains("does not explain it"), "{s}");
+    assert!(s.contains("the network paths to ecr.dkr"), "{s}");
+    assert!(s.contains("the role exec"), "{s}");
+    assert!(s.contains("transient outage"), "{s}");
+    let s = summarise(&outcome, root.as_ref(), &stages, Some("sg-1 changed after the failure.".into()));
+    assert!(s.ends_with("sg-1 changed after the failure."), "{s}");
+    assert!(!s.contains("transient outage"), "{s}");
 }

@@ -176,7 +176,17 @@ pub fn mermaid(p: &PathView) -> String {
 
 fn finding(out: &mut String, f: &Finding) {
     let _ = writeln!(out, "- **{}** `{}` {}", f.status, f.code, cell(&f.title));
-    let _ = writeln!(out, "  - {}", cell(&f.detail));
+    // A detail of several lines (a list of changes) keeps its lines: the first as the
+    // detail, the others nested under it, `- ` items one level deeper.
+    let mut lines = f.detail.lines();
+    let _ = writeln!(out, "  - {}", cell(lines.next().unwrap_or("")));
+    for line in lines.filter(|l| !l.trim().is_empty()) {
+        match line.strip_prefix("- ") {
+            Some(item) => writeln!(out, "      - {}", cell(item)),
+            None => writeln!(out, "    - {}", cell(line)),
+        }
+        .ok();
+    }
     for (k, v) in &f.evidence {
         let text = match v {
             serde_json::Value::String(s) => s.clone(),

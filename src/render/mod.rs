@@ -151,6 +151,7 @@ mod tests {
             secrets: None,
             logging: None,
             placement: None,
+            changes: None,
         };
         let mut r = crate::judge::judge(&facts, StageSelection::All);
         assert!(

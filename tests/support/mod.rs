@@ -14,6 +14,7 @@ pub mod iam;
 pub mod logging;
 pub mod network;
 pub mod placement;
+pub mod redaction;
 pub mod sam;
 pub mod scenario;
 pub mod secrets;

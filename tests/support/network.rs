@@ -18,13 +18,21 @@
 //! - Prefix-list IDs are random per server: the S3 list is looked up by name.
 //! - Route states are always `active`: a route to a deleted NAT gateway stays `active` (AWS:
 //!   `blackhole`).
+//!
+//! What AWS does after the stop is done by the server for every scenario (moto_server.py,
+//! tests/support/README.md): the task's ENI is deleted and its attachment says `DELETED`, the
+//! stop has a `stopCode` and stop times, the task has `createdAt`. A service's task runs with
+//! `startedBy` set to its deployment's ID ([`NetworkScenario::as_service`]), or to its task
+//! set's ([`NetworkScenario::as_task_set`]); [`NetworkScenario::service_network_changed_after_start`]
+//! updates the service afterwards, so its current configuration is not the one that started
+//! the task.
 
 use aws_config::SdkConfig;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, DomainType, Filter, IpPermission, IpRange, NewDhcpConfiguration,
     PortRange, PrefixListId, RuleAction, UserIdGroupPair, VpcEndpointType,
 };
-use aws_sdk_ecs::types::{AssignPublicIp, AwsVpcConfiguration, LaunchType, NetworkConfiguration};
+use aws_sdk_ecs::types::{DeploymentController, DeploymentControllerType, LaunchType};
 
 use super::scenario::{self, FargateTask, PULL_TIMEOUT, RunSpec};
 use super::{REGION, unique};
@@ -100,9 +108,18 @@ pub struct NetworkScenario {
     pub dhcp_dns_servers: Option<Vec<String>>,
     /// The task subnet's NACL.
     pub nacl: Nacl,
-    /// Start the task as a service's (`group: service:<name>`, with the service created).
+    /// Start the task as a service's (`group: service:<name>`, `startedBy` its deployment's ID,
+    /// with the service created).
     pub as_service: bool,
-    /// Delete the task's ENI after the stop, as AWS does.
+    /// Start the task from a task set of a service with the EXTERNAL deployment controller
+    /// (`startedBy` the task set's ID); implies a service.
+    pub task_set: bool,
+    /// After the stop, update the service to another security group: its current network
+    /// configuration (and its new PRIMARY deployment's) is then not the one that started the task,
+    /// which only the old deployment still holds. Needs [`NetworkScenario::as_service`].
+    pub service_network_changed: bool,
+    /// No effect: the server deletes every stopped task's ENI, as AWS does (kept so that
+    /// scenarios written before that still build).
     pub delete_task_eni: bool,
     /// `assignPublicIp`; by default ENABLED exactly when the task is in the public subnet.
     pub assign_public_ip: Option<bool>,
@@ -121,7 +138,7 @@ pub struct NetworkScenario {
 pub struct BuiltNetwork {
     /// The stopped task.
     pub task: FargateTask,
-    /// The task's ENI (deleted when [`NetworkScenario::delete_task_eni`]).
+    /// The task's ENI (deleted, as in AWS: only the attachment still names it).
     pub task_eni_id: String,
     /// The VPC.
     pub vpc_id: String,
@@ -159,6 +176,13 @@ pub struct BuiltNetwork {
     pub network_acl_id: Option<String>,
     /// The service that started the task.
     pub service_name: Option<String>,
+    /// The task's `startedBy`: the ID of the deployment (or task set) that started it.
+    pub deployment_id: Option<String>,
+    /// The task set that started the task ([`NetworkScenario::as_task_set`]), its ARN.
+    pub task_set_arn: Option<String>,
+    /// The security group the service was updated to after the task stopped
+    /// ([`NetworkScenario::service_network_changed_after_start`]); the task had `task_sg_id`.
+    pub changed_service_sg_id: Option<String>,
 }
 
 impl BuiltNetwork {
@@ -218,6 +242,8 @@ impl NetworkScenario {
             dhcp_dns_servers: None,
             nacl: Nacl::Default,
             as_service: false,
+            task_set: false,
+            service_network_changed: false,
             delete_task_eni: false,
             assign_public_ip: None,
             endpoint_sg_allows_task: true,
@@ -323,7 +349,23 @@ impl NetworkScenario {
         self
     }
 
-    /// Delete the task's ENI after the stop, as AWS does.
+    /// The task is a task set's: a service with the EXTERNAL deployment controller, and a task
+    /// set (CreateTaskSet) that starts the task, whose `startedBy` is the task set's ID.
+    pub fn as_task_set(mut self) -> Self {
+        self.task_set = true;
+        self
+    }
+
+    /// After the task stopped, the service is updated to a new security group (UpdateService):
+    /// a new PRIMARY deployment with the new configuration, the old one (the task's `startedBy`)
+    /// still listed with the task's. Makes the task a service's.
+    pub fn service_network_changed_after_start(mut self) -> Self {
+        self.as_service = true;
+        self.service_network_changed = true;
+        self
+    }
+
+    /// No effect any more: the server deletes every stopped task's ENI, as AWS does.
     pub fn delete_task_eni(mut self) -> Self {
         self.delete_task_eni = true;
         self
@@ -773,51 +815,84 @@ impl NetworkScenario {
         };
         let assign_public_ip = self.assign_public_ip.unwrap_or(self.task_in_public_subnet);
         let sgs = vec![task_sg_id.clone()];
-        let service_name = if self.as_service {
-            let name = unique("payments");
+        let stop_reason = self.stop_reason.as_deref().unwrap_or(PULL_TIMEOUT);
+        assert!(
+            !(self.task_set && self.service_network_changed),
+            "a task set's network changes with a new task set, not UpdateService"
+        );
+        let network = scenario::awsvpc(&task_subnet_id, &sgs, assign_public_ip);
+        let service_name = (self.as_service || self.task_set).then(|| unique("payments"));
+        let mut task_set_arn = None;
+        let (task_arn, task_id) = if self.task_set {
+            let name = service_name.as_deref().unwrap();
             ecs.create_service()
                 .cluster(&cluster)
-                .service_name(&name)
-                .task_definition(&td_arn)
-                .desired_count(0)
-                .launch_type(LaunchType::Fargate)
-                .network_configuration(
-                    NetworkConfiguration::builder()
-                        .awsvpc_configuration(
-                            AwsVpcConfiguration::builder()
-                                .subnets(&task_subnet_id)
-                                .set_security_groups(Some(sgs.clone()))
-                                .assign_public_ip(if assign_public_ip {
-                                    AssignPublicIp::Enabled
-                                } else {
-                                    AssignPublicIp::Disabled
-                                })
-                                .build()
-                                .unwrap(),
-                        )
-                        .build(),
+                .service_name(name)
+                .desired_count(1)
+                .deployment_controller(
+                    DeploymentController::builder()
+                        .r#type(DeploymentControllerType::External)
+                        .build()
+                        .unwrap(),
                 )
                 .send()
                 .await
                 .unwrap();
-            Some(name)
+            // The server starts the task set's task as ECS does (startedBy: the task set's ID).
+            let set = ecs
+                .create_task_set()
+                .cluster(&cluster)
+                .service(name)
+                .task_definition(&td_arn)
+                .launch_type(LaunchType::Fargate)
+                .network_configuration(network)
+                .send()
+                .await
+                .unwrap();
+            let set = set.task_set().unwrap();
+            task_set_arn = set.task_set_arn().map(str::to_string);
+            let task_arn = ecs
+                .list_tasks()
+                .cluster(&cluster)
+                .started_by(set.id().unwrap())
+                .send()
+                .await
+                .unwrap()
+                .task_arns()
+                .first()
+                .expect("the task set started a task")
+                .clone();
+            scenario::stop_task(conf, &cluster, &task_arn, stop_reason).await;
+            let task_id = task_arn.rsplit('/').next().unwrap().to_string();
+            (task_arn, task_id)
         } else {
-            None
+            if let Some(name) = &service_name {
+                ecs.create_service()
+                    .cluster(&cluster)
+                    .service_name(name)
+                    .task_definition(&td_arn)
+                    .desired_count(0)
+                    .launch_type(LaunchType::Fargate)
+                    .network_configuration(network)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            let group = service_name.as_ref().map(|n| format!("service:{n}"));
+            scenario::run_fargate_task(
+                conf,
+                &RunSpec {
+                    cluster: &cluster,
+                    task_definition_arn: &td_arn,
+                    subnet_id: &task_subnet_id,
+                    security_group_ids: &sgs,
+                    assign_public_ip,
+                    group: group.as_deref(),
+                    stop_reason: Some(stop_reason),
+                },
+            )
+            .await
         };
-        let group = service_name.as_ref().map(|n| format!("service:{n}"));
-        let (task_arn, task_id) = scenario::run_fargate_task(
-            conf,
-            &RunSpec {
-                cluster: &cluster,
-                task_definition_arn: &td_arn,
-                subnet_id: &task_subnet_id,
-                security_group_ids: &sgs,
-                assign_public_ip,
-                group: group.as_deref(),
-                stop_reason: Some(self.stop_reason.as_deref().unwrap_or(PULL_TIMEOUT)),
-            },
-        )
-        .await;
         let described = ecs
             .describe_tasks()
             .cluster(&cluster)
@@ -825,7 +900,11 @@ impl NetworkScenario {
             .send()
             .await
             .unwrap();
-        let task_eni_id = described.tasks()[0].attachments()[0]
+        let task = &described.tasks()[0];
+        let deployment_id = service_name
+            .as_ref()
+            .and_then(|_| task.started_by().map(str::to_string));
+        let task_eni_id = task.attachments()[0]
             .details()
             .iter()
             .find(|d| d.name() == Some("networkInterfaceId"))
@@ -834,13 +913,23 @@ impl NetworkScenario {
             .to_string();
 
         // --- What moto only accepts once the task has stopped ---
-        if self.delete_task_eni {
-            ec2.delete_network_interface()
-                .network_interface_id(&task_eni_id)
+        let changed_service_sg_id = if self.service_network_changed {
+            let sg = group("task-v2").await;
+            ecs.update_service()
+                .cluster(&cluster)
+                .service(service_name.as_deref().unwrap())
+                .network_configuration(scenario::awsvpc(
+                    &task_subnet_id,
+                    std::slice::from_ref(&sg),
+                    assign_public_ip,
+                ))
                 .send()
                 .await
                 .unwrap();
-        }
+            Some(sg)
+        } else {
+            None
+        };
         if !self.dns_hostnames {
             ec2.modify_vpc_attribute()
                 .vpc_id(&vpc_id)
@@ -891,6 +980,9 @@ impl NetworkScenario {
             dhcp_options_id,
             network_acl_id,
             service_name,
+            deployment_id,
+            task_set_arn,
+            changed_service_sg_id,
         }
     }
 }
@@ -982,7 +1074,7 @@ pub struct Ec2BridgeTask {
 }
 
 /// An EC2-launch-type task in `bridge` mode on a registered container instance, stopped with a
-/// pull failure. Its network origin is the instance's primary ENI.
+/// pull failure (as ECS stops a failed start: [`scenario::stop_reason_for`]). Its network origin is the instance's primary ENI.
 pub async fn ec2_bridge_task(conf: &SdkConfig) -> Ec2BridgeTask {
     use aws_sdk_ecs::types::{Compatibility, ContainerDefinition, NetworkMode};
 
@@ -1100,13 +1192,7 @@ pub async fn ec2_bridge_task(conf: &SdkConfig) -> Ec2BridgeTask {
         .task_arn()
         .unwrap()
         .to_string();
-    ecs.stop_task()
-        .cluster(&cluster)
-        .task(&task_arn)
-        .reason(PULL_TIMEOUT)
-        .send()
-        .await
-        .unwrap();
+    scenario::stop_task(conf, &cluster, &task_arn, PULL_TIMEOUT).await;
     let task_id = task_arn.rsplit('/').next().unwrap().to_string();
     Ec2BridgeTask {
         cluster,

@@ -296,13 +296,8 @@ impl PlacementScenario {
             .task_arn()
             .unwrap()
             .to_string();
-        ecs.stop_task()
-            .cluster(&cluster)
-            .task(&task_arn)
-            .reason(&self.reason)
-            .send()
-            .await
-            .unwrap();
+        // As ECS stops a task whose start failed (stopCode TaskFailedToStart, stop times).
+        super::scenario::stop_task(conf, &cluster, &task_arn, &self.reason).await;
         if let Some(m) = self.filler_memory {
             let filler = PlacementScenario {
                 member_of: None,

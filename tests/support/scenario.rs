@@ -157,77 +157,161 @@ pub struct RunSpec<'a> {
     pub security_group_ids: &'a [String],
     /// `assignPublicIp`.
     pub assign_public_ip: bool,
-    /// The task's group (`service:<name>` for a service's task); moto defaults to `family:<name>`.
+    /// The task's group (`service:<name>` for a service's task, which then runs with the
+    /// service's PRIMARY deployment as `startedBy`); moto defaults to `family:<name>`.
     pub group: Option<&'a str>,
-    /// Stop the task with this reason right after it started.
+    /// Stop the task with this reason right after it started, as ECS stops a task whose start
+    /// failed ([`stop_reason_for`]: a plain reason becomes `stopCode` TaskFailedToStart).
     pub stop_reason: Option<&'a str>,
 }
 
 /// Runs a Fargate task (and stops it when asked); returns its ARN and ID.
+///
+/// A task whose `group` is `service:<name>` is that service's: it runs with `startedBy` set to
+/// the ID of the service's PRIMARY deployment, as the ECS service scheduler starts it (the
+/// service must exist). moto_server.py records no CloudTrail `RunTask` for it: on AWS no user
+/// called RunTask. The stop goes through [`stop_task`], so the task stops the way ECS stops it
+/// (see [`stop_reason_for`]), and the server deletes its ENI.
 pub async fn run_fargate_task(conf: &SdkConfig, spec: &RunSpec<'_>) -> (String, String) {
     let ecs = aws_sdk_ecs::Client::new(conf);
+    let started_by = match spec.group.and_then(|g| g.strip_prefix("service:")) {
+        Some(service) => Some(primary_deployment_id(conf, spec.cluster, service).await),
+        None => None,
+    };
     let run = ecs
         .run_task()
         .cluster(spec.cluster)
         .task_definition(spec.task_definition_arn)
         .launch_type(LaunchType::Fargate)
         .set_group(spec.group.map(str::to_string))
-        .network_configuration(
-            NetworkConfiguration::builder()
-                .awsvpc_configuration(
-                    AwsVpcConfiguration::builder()
-                        .subnets(spec.subnet_id)
-                        // moto answers 500 when securityGroups is absent (MOTO-NOTES.md).
-                        .set_security_groups(Some(spec.security_group_ids.to_vec()))
-                        .assign_public_ip(if spec.assign_public_ip {
-                            AssignPublicIp::Enabled
-                        } else {
-                            AssignPublicIp::Disabled
-                        })
-                        .build()
-                        .unwrap(),
-                )
-                .build(),
-        )
+        .set_started_by(started_by)
+        .network_configuration(awsvpc(
+            spec.subnet_id,
+            spec.security_group_ids,
+            spec.assign_public_ip,
+        ))
         .send()
         .await
         .unwrap();
     let task_arn = run.tasks()[0].task_arn().unwrap().to_string();
     if let Some(reason) = spec.stop_reason {
-        ecs.stop_task()
-            .cluster(spec.cluster)
-            .task(&task_arn)
-            .reason(reason)
-            .send()
-            .await
-            .unwrap();
+        stop_task(conf, spec.cluster, &task_arn, reason).await;
     }
     let task_id = task_arn.rsplit('/').next().unwrap().to_string();
     (task_arn, task_id)
 }
 
+/// An awsvpc network configuration: one subnet, these security groups, `assignPublicIp`.
+pub fn awsvpc(
+    subnet_id: &str,
+    security_group_ids: &[String],
+    assign_public_ip: bool,
+) -> NetworkConfiguration {
+    NetworkConfiguration::builder()
+        .awsvpc_configuration(
+            AwsVpcConfiguration::builder()
+                .subnets(subnet_id)
+                // moto answers 500 when securityGroups is absent (MOTO-NOTES.md).
+                .set_security_groups(Some(security_group_ids.to_vec()))
+                .assign_public_ip(if assign_public_ip {
+                    AssignPublicIp::Enabled
+                } else {
+                    AssignPublicIp::Disabled
+                })
+                .build()
+                .unwrap(),
+        )
+        .build()
+}
+
+/// The ID (`ecs-svc/...`) of the service's PRIMARY deployment: the `startedBy` of the tasks
+/// that deployment starts (DescribeServices `services[].deployments[].id`).
+pub async fn primary_deployment_id(conf: &SdkConfig, cluster: &str, service: &str) -> String {
+    let out = aws_sdk_ecs::Client::new(conf)
+        .describe_services()
+        .cluster(cluster)
+        .services(service)
+        .send()
+        .await
+        .unwrap();
+    let service_ = out
+        .services()
+        .first()
+        .unwrap_or_else(|| panic!("a task of service {service} needs the service to exist"));
+    service_
+        .deployments()
+        .iter()
+        .find(|d| d.status() == Some("PRIMARY"))
+        .and_then(|d| d.id())
+        .unwrap_or_else(|| panic!("service {service} has no PRIMARY deployment"))
+        .to_string()
+}
+
+/// What a scenario's stop reason becomes on the wire: a reason that already carries the
+/// harness prefix (from [`aws_stop`], [`failed_to_start`], [`essential_exited`]) as it is; the
+/// plain "Essential container in task exited" as [`essential_exited`]`(0)`; any other plain
+/// reason as [`failed_to_start`]`(0, reason)`. Scenarios simulate ECS stopping a task whose
+/// start failed, and ECS then always sets `stopCode` TaskFailedToStart and the stop times (a
+/// plain StopTask would be a user's, `UserInitiated`).
+pub fn stop_reason_for(reason: &str) -> String {
+    if reason.starts_with("moto-stop:") {
+        reason.to_string()
+    } else if reason == "Essential container in task exited" {
+        essential_exited(0)
+    } else {
+        failed_to_start(0, reason)
+    }
+}
+
+/// Stops a task the way ECS stops it ([`stop_reason_for`]); the server deletes its ENI.
+pub async fn stop_task(conf: &SdkConfig, cluster: &str, task_arn: &str, reason: &str) {
+    aws_sdk_ecs::Client::new(conf)
+        .stop_task()
+        .cluster(cluster)
+        .task(task_arn)
+        .reason(stop_reason_for(reason))
+        .send()
+        .await
+        .unwrap();
+}
+
 /// A realistic modern pull failure: ECR reachable, the S3 layer bucket not.
 pub const PULL_TIMEOUT: &str = "CannotPullContainerError: ref pull has been retried 1 time(s): failed to copy: httpReadSeeker: failed open: failed to do request: Get \"https://prod-us-east-1-starport-layer-bucket.s3.us-east-1.amazonaws.com/abc\": dial tcp 52.217.139.160:443: i/o timeout";
 
-/// Runs another task of the same task definition in the same cluster and subnet (stopped with
-/// `stop_reason` when one is given); returns its ARN.
+/// Runs another task of the same task definition in the same cluster, subnet and security group
+/// as a [`fargate_task`] (stopped with `stop_reason` when one is given); returns its ARN.
 pub async fn run_in(conf: &SdkConfig, like: &FargateTask, stop_reason: Option<&str>) -> String {
+    // The task's ENI is gone once it stopped (as in AWS): its security group is the one
+    // non-default group of the subnet's VPC, which is what [`vpc`] creates.
     let sg = {
         let ec2 = aws_sdk_ec2::Client::new(conf);
-        let eni = ec2
-            .describe_network_interfaces()
+        let vpc_id = ec2
+            .describe_subnets()
+            .subnet_ids(&like.subnet_id)
+            .send()
+            .await
+            .unwrap()
+            .subnets()[0]
+            .vpc_id()
+            .unwrap()
+            .to_string();
+        let groups = ec2
+            .describe_security_groups()
             .filters(
                 aws_sdk_ec2::types::Filter::builder()
-                    .name("subnet-id")
-                    .values(&like.subnet_id)
+                    .name("vpc-id")
+                    .values(vpc_id)
                     .build(),
             )
             .send()
             .await
             .unwrap();
-        eni.network_interfaces()[0].groups()[0]
-            .group_id()
-            .unwrap()
+        groups
+            .security_groups()
+            .iter()
+            .find(|g| g.group_name() != Some("default"))
+            .and_then(|g| g.group_id())
+            .expect("the task's security group")
             .to_string()
     };
     let (arn, _) = run_fargate_task(
@@ -348,7 +432,8 @@ async fn launch(
 
 /// A StopTask reason that makes the test moto stop the task the way ECS does: with `stopCode`
 /// `code`, `stoppedAt` `ago_secs` seconds ago and the containers' reason (moto sets none of
-/// them; see moto_server.py). The task keeps `reason` as its `stoppedReason`.
+/// them; see moto_server.py). The task keeps `reason` as its `stoppedReason`. With `ago_secs`
+/// > 0 the server moves the task's `createdAt` and its CloudTrail RunTask event back by as much.
 pub fn aws_stop(code: &str, ago_secs: u64, reason: &str) -> String {
     format!("moto-stop:code={code};ago={ago_secs}|{reason}")
 }

@@ -733,3 +733,41 @@ it creates a resource in the account and is charged per analysis:
     console: "Amazon VPC console > Route tables > {routeTableId|the task subnet's route table} > Routes: the target {target|of the matching route} > then Transit gateway route tables, Peering connections or the firewall's rules: allow TCP 443 onward and a route back to the task's subnet",
     docs: &[REACHABILITY, GATEWAY_ENDPOINTS, VERIFY_CONNECTIVITY],
 };
+
+/// `NET_TASK_CONFIG_UNKNOWN`.
+pub(super) const NET_TASK_CONFIG_UNKNOWN: Explanation = Explanation {
+    title: "The stopped task's security groups could not be recovered",
+    text: r#"What it means
+When a task stops, AWS deletes its elastic network interface (its attachment then says `DELETED`),
+and with it the only live record of the task's security groups and of whether it had a public IP.
+The tool recovers them, in this order: from the ENI if it still exists; for a service's task, from
+the deployment (or task set) that started it, matched by the task's `startedBy` against the
+service's `deployments[].id` and `taskSets[].id`, each of which keeps its own network configuration;
+then from the service's current configuration, which may have changed since (WARN); for a standalone
+task, from the `RunTask` or `StartTask` call in CloudTrail's event history whose response names the
+task. `UNKNOWN` means none of them named the groups: the read failed (the evidence names the API, the
+error and, for a denial, the permission the tool's role lacks), or nothing was found. `PASS` names
+the source that was used.
+
+Why the task cannot start
+This is not itself a cause. Without the task's groups, no security-group rule on its path can be
+judged: a rule of the task's group, or an endpoint's rule that allows the task's group, may or may
+not apply. Those checks are then `UNKNOWN`, never `FAIL`, and the report's root cause may be the one
+hop that could not be verified.
+
+How to confirm by hand
+For a service's task, the deployment that started it (its `startedBy`) and that deployment's groups:
+    aws ecs describe-tasks --cluster <cluster> --tasks <task-id> --query 'tasks[].{startedBy:startedBy,group:group,attachments:attachments[].details}'
+    aws ecs describe-services --cluster <cluster> --services <service> --query 'services[].deployments[].{id:id,createdAt:createdAt,groups:networkConfiguration.awsvpcConfiguration.securityGroups,publicIp:networkConfiguration.awsvpcConfiguration.assignPublicIp}'
+For a standalone task, the call that started it (CloudTrail keeps 90 days of management events; the
+response names the task ARN, the request its groups):
+    aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=RunTask --start-time <createdAt minus 10 minutes> --end-time <createdAt plus 5 minutes> --query 'Events[].CloudTrailEvent'
+
+How to fix
+Nothing in the account needs fixing. Give the role running ecs-task-doctor the permission the
+evidence names (`ecs:DescribeServices`, or `cloudtrail:LookupEvents`; template.yaml's role has
+both), or diagnose the task from its `ECS Task State Change` event soon after it stops, or run
+`ecs-task-doctor check` with the task definition, subnets and security groups you start it with."#,
+    console: "Amazon ECS console > Clusters > {cluster|the cluster} > Services > the service > Deployments: the deployment that started the task, or CloudTrail console > Event history > Event name RunTask: the event whose response names the task",
+    docs: &[AWSVPC, ECS_EVENTS],
+};

@@ -246,3 +246,55 @@ Then confirm that the same identity can read the task:
     console: "IAM console > Roles > the role that runs ecs-task-doctor > Permissions > Add permissions > Create inline policy: allow {api|ecs:DescribeTasks and ecs:DescribeTaskDefinition} on * > Create policy",
     docs: &[RUNBOOK, API_FAILURES],
 };
+
+/// CloudTrail's LookupEvents (event history, its rate limit).
+const CLOUDTRAIL_LOOKUP_EVENTS: &str =
+    "https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_LookupEvents.html";
+/// Event history from the AWS CLI (and where global services' events are: us-east-1).
+const CLOUDTRAIL_EVENTS_CLI: &str =
+    "https://docs.aws.amazon.com/awscloudtrail/latest/userguide/view-cloudtrail-events-cli.html";
+
+/// `TASK_CHANGED_SINCE_FAILURE`.
+pub(super) const TASK_CHANGED_SINCE_FAILURE: Explanation = Explanation {
+    title: "Resources the start depended on changed since the task was created",
+    text: r#"What it means
+ecs-task-doctor looked up CloudTrail's event history (`cloudtrail:LookupEvents`, the last 90 days of
+management events, read-only) for each resource this task's start depended on: its security
+groups, its subnet's route table and network ACL, the execution role and its customer-managed
+policies, the ECR repository, the secrets and SSM parameters, the log groups, the VPC endpoints and
+their security groups. It kept the write events (read-only calls and refused calls are dropped)
+between the task's `createdAt` and the diagnosis, and lists each with its time, caller, resource
+and event name, marking those after the task's `stoppedAt`. WARN: changes were found. PASS: every
+resource was searched to the end and none was written to. UNKNOWN: the history could not be read
+(the evidence names the API, the error and, for a denial, the missing permission), or not all of
+it: at most 12 resources and 2 pages of 50 events each are searched, at CloudTrail's limit of two
+lookups per second, inside the run's time budget; what was not searched is named.
+
+Why the task cannot start
+A change is not a cause by itself: it is the context that explains a report. A change after the
+failure is often the fix someone already made (a new egress rule, an attached policy, a created log
+group): when every other check passes now, the report names the latest one as the probable fix, and
+a new task should start. It can also hide the cause, because the checks read the configuration as
+it is now, not as it was at the failure. A change before the failure, inside the task's short life,
+may be what broke it. The event history only holds what CloudTrail logged in this account: IAM
+events are in US East (N. Virginia) whatever the task's Region, and changes made by another
+account or before the task was created are not shown.
+
+How to confirm by hand
+Look a resource up the same way (an ID such as `sg-...`, a role name, a secret ARN, a log group
+name), from the task's `createdAt`, and read one event in full by its ID:
+    aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<resource> --start-time <createdAt> --region <region> --query 'Events[].{time:EventTime,event:EventName,user:Username}'
+    aws cloudtrail lookup-events --lookup-attributes AttributeKey=ResourceName,AttributeValue=<role-name> --start-time <createdAt> --region us-east-1 --query 'Events[].{time:EventTime,event:EventName,user:Username}'
+    aws cloudtrail lookup-events --lookup-attributes AttributeKey=EventId,AttributeValue=<event-id> --region <region> --query 'Events[0].CloudTrailEvent'
+The same event names and times as the finding confirm it.
+
+How to fix
+Nothing to fix in the finding itself. Read each change against the other findings: if the
+configuration passes now and a change came after the failure, start the task again (or let the
+service do it) to confirm that the change fixed it; if a change came before the failure, undo or
+correct it. For UNKNOWN, allow `cloudtrail:LookupEvents` to the role running ecs-task-doctor
+(template.yaml's role has it, on Resource `*`: a lookup names no resource of its own), or give
+the CLI a longer `--timeout`, and run the diagnosis again."#,
+    console: "CloudTrail console > Event history > Lookup attributes: Resource name = {resourceName|the resource} > the event > Event record",
+    docs: &[CLOUDTRAIL_LOOKUP_EVENTS, CLOUDTRAIL_EVENTS_CLI],
+};

@@ -12,6 +12,7 @@
 
 pub(super) mod groups;
 mod origin;
+mod started_by_call;
 #[cfg(test)]
 mod tests;
 mod vpc;
@@ -34,9 +35,9 @@ use super::error::unreadable;
 use super::{Cache, Clients};
 use crate::facts::{
     DhcpOptionsFacts, EniFacts, InternetGatewayFacts, NaclEntryFacts, NatGatewayFacts,
-    NetworkAclFacts, NetworkFacts, OriginFacts, PrefixListFacts, Readable, RouteFacts,
-    RouteTableFacts, RouteTarget, SecurityGroupFacts, SgRuleFacts, SubnetFacts, TaskFacts,
-    Unreadable, VpcEndpointFacts, VpcFacts,
+    NetworkAclFacts, NetworkConfigSource, NetworkFacts, OriginFacts, PrefixListFacts, Readable,
+    RouteFacts, RouteTableFacts, RouteTarget, SecurityGroupFacts, SgRuleFacts, SubnetFacts,
+    TaskFacts, Unreadable, VpcEndpointFacts, VpcFacts,
 };
 
 /// Reads the network facts of a task: its origin, then its subnet and VPC. Never fails: what

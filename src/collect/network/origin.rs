@@ -1,4 +1,8 @@
-//! Where the traffic starts: the task ENI (from its attachment, its address or its description), the service's awsvpc configuration when the ENI is gone, or the EC2 host's primary ENI.
+//! Where the traffic starts: the task ENI (from its attachment, its address or its
+//! description); when AWS has deleted it (a stopped task's final state), the configuration
+//! the task was started with: the service deployment or task set named by its `startedBy`,
+//! the service's current configuration, or for a standalone task the RunTask/StartTask call
+//! in CloudTrail; or the EC2 host's primary ENI.
 
 use super::*;
 
@@ -108,6 +112,11 @@ pub(super) async fn awsvpc_origin(
                 origin.private_ip = eni.private_ip.clone().or(att.private_ip.clone());
                 origin.security_group_ids = eni.security_group_ids.clone();
                 origin.found_by = Some(how.to_string());
+                origin.config_source = Some(read(NetworkConfigSource {
+                    kind: "eni".into(),
+                    id: Some(eni.id.clone()),
+                    ..NetworkConfigSource::default()
+                }));
                 out.eni = Some(read(eni));
                 return out;
             }
@@ -116,7 +125,9 @@ pub(super) async fn awsvpc_origin(
         }
     }
 
-    // The ENI is gone (AWS deletes it when the task stops) or could not be read.
+    // The ENI is gone (AWS deletes it when the task stops) or could not be read: what it
+    // carried (the task's security groups and public IP) must come from the record of how
+    // the task was started.
     origin.eni_id = att.eni_id.clone();
     origin.subnet_id = att.subnet_id.clone();
     origin.private_ip = att.private_ip.clone();
@@ -125,24 +136,69 @@ pub(super) async fn awsvpc_origin(
     }
     if let (Some(name), Some(cluster)) = (service_name(task.group.as_deref()), cluster_of(task)) {
         let service = cache
-            .get_or_read(format!("ecs:service-network/{cluster}/{name}"), || {
-                describe_service_network(clients.ecs(), &cluster, name)
+            .get_or_read(format!("ecs:service-networks/{cluster}/{name}"), || {
+                describe_service_networks(clients.ecs(), &cluster, name)
             })
             .await;
         match service {
-            Ok(Some(cfg)) => apply_service_network(origin, &cfg),
-            Ok(None) => {}
-            Err(u) => out.groups_unreadable = Some(u),
+            Ok(networks) => match network_for_task(&networks, task.started_by.as_deref()) {
+                Some(n) => apply_service_network(origin, n, task.started_by.as_deref()),
+                None => {
+                    origin.config_source = Some(read(NetworkConfigSource {
+                        kind: "notFound".into(),
+                        note: Some(format!(
+                            "service {name} lists no awsvpc configuration (no deployment, task set or current one)"
+                        )),
+                        ..NetworkConfigSource::default()
+                    }))
+                }
+            },
+            Err(u) => {
+                origin.config_source = Some(Readable::Unreadable(u.clone()));
+                out.groups_unreadable = Some(u);
+            }
+        }
+        // A service's tasks are started by ECS itself, not by a RunTask call of anyone's:
+        // CloudTrail has no request of theirs to search.
+        return out;
+    }
+    // A standalone task (or a service that no longer names it): the RunTask or StartTask
+    // call that started it, from CloudTrail.
+    match super::started_by_call::find(clients, task).await {
+        Ok(found) => {
+            if let Some(cfg) = &found.configuration {
+                apply_trail_network(origin, cfg);
+            }
+            origin.config_source = Some(read(found.source));
+        }
+        Err(u) => {
+            origin.config_source = Some(Readable::Unreadable(u));
         }
     }
     out
 }
 
-pub(super) async fn describe_service_network(
+/// One awsvpc configuration a service holds: one of a deployment or a task set (each keeps
+/// the configuration its tasks were started with), or the service's current one.
+#[derive(Debug, Clone)]
+pub(super) struct ServiceNetwork {
+    /// `deployment`, `taskSet` or `service`.
+    pub(super) kind: &'static str,
+    /// The deployment or task set ID (`ecs-svc/…`).
+    pub(super) id: Option<String>,
+    /// When the deployment or task set was created.
+    pub(super) at: Option<String>,
+    /// The configuration.
+    pub(super) cfg: AwsVpcConfiguration,
+}
+
+/// Every awsvpc configuration of a service: its deployments', its task sets' (EXTERNAL and
+/// CODE_DEPLOY controllers) and its current one, in that order.
+pub(super) async fn describe_service_networks(
     ecs: &aws_sdk_ecs::Client,
     cluster: &str,
     name: &str,
-) -> Result<Option<AwsVpcConfiguration>, Unreadable> {
+) -> Result<Vec<ServiceNetwork>, Unreadable> {
     let out = ecs
         .describe_services()
         .cluster(cluster)
@@ -154,13 +210,62 @@ pub(super) async fn describe_service_network(
         .services()
         .iter()
         .find(|sv| sv.service_name() == Some(name))
-        .and_then(|sv| sv.network_configuration())
-        .and_then(|n| n.awsvpc_configuration())
-        .cloned())
+        .map(service_networks)
+        .unwrap_or_default())
 }
 
-/// Fills the origin from a service's `awsvpcConfiguration` (the task's ENI being gone).
-pub(super) fn apply_service_network(origin: &mut OriginFacts, cfg: &AwsVpcConfiguration) {
+/// A described service's configurations (see [`describe_service_networks`]).
+pub(super) fn service_networks(sv: &aws_sdk_ecs::types::Service) -> Vec<ServiceNetwork> {
+    let time = |t: Option<&aws_smithy_types::DateTime>| {
+        t.and_then(|t| chrono::DateTime::from_timestamp(t.secs(), t.subsec_nanos()))
+            .map(crate::event::timestamp)
+    };
+    let awsvpc = |n: Option<&aws_sdk_ecs::types::NetworkConfiguration>| {
+        n.and_then(|n| n.awsvpc_configuration()).cloned()
+    };
+    let deployments = sv.deployments().iter().filter_map(|d| {
+        Some(ServiceNetwork {
+            kind: "deployment",
+            id: s(d.id()),
+            at: time(d.created_at()),
+            cfg: awsvpc(d.network_configuration())?,
+        })
+    });
+    let task_sets = sv.task_sets().iter().filter_map(|t| {
+        Some(ServiceNetwork {
+            kind: "taskSet",
+            id: s(t.id()),
+            at: time(t.created_at()),
+            cfg: awsvpc(t.network_configuration())?,
+        })
+    });
+    let current = awsvpc(sv.network_configuration()).map(|cfg| ServiceNetwork {
+        kind: "service",
+        id: None,
+        at: None,
+        cfg,
+    });
+    deployments.chain(task_sets).chain(current).collect()
+}
+
+/// The configuration that started a task: the deployment or task set whose ID is its
+/// `startedBy` (exact), else the service's current one (which may have changed since).
+pub(super) fn network_for_task<'a>(
+    networks: &'a [ServiceNetwork],
+    started_by: Option<&str>,
+) -> Option<&'a ServiceNetwork> {
+    started_by
+        .and_then(|by| networks.iter().find(|n| n.id.as_deref() == Some(by)))
+        .or_else(|| networks.iter().find(|n| n.kind == "service"))
+}
+
+/// Fills the origin from a service's configuration (the task's ENI being gone).
+pub(super) fn apply_service_network(
+    origin: &mut OriginFacts,
+    n: &ServiceNetwork,
+    started_by: Option<&str>,
+) {
+    let cfg = &n.cfg;
     origin.security_group_ids = cfg.security_groups().to_vec();
     origin.assign_public_ip = cfg.assign_public_ip().and_then(|a| match a {
         AssignPublicIp::Enabled => Some(true),
@@ -170,7 +275,32 @@ pub(super) fn apply_service_network(origin: &mut OriginFacts, cfg: &AwsVpcConfig
     if origin.subnet_id.is_none() && cfg.subnets().len() == 1 {
         origin.subnet_id = Some(cfg.subnets()[0].clone());
     }
-    origin.found_by = Some("service".into());
+    origin.found_by = Some(n.kind.to_string());
+    let note = (n.kind == "service").then(|| match started_by {
+        Some(by) => format!(
+            "the deployment that started the task ({by}) is no longer listed by the service: its current configuration is used, and may have changed since the task started"
+        ),
+        None => "the task names no deployment (startedBy): the service's current configuration is used, and may have changed since the task started".to_string(),
+    });
+    origin.config_source = Some(read(NetworkConfigSource {
+        kind: n.kind.to_string(),
+        id: n.id.clone(),
+        at: n.at.clone(),
+        note,
+    }));
+}
+
+/// Fills the origin from the `awsvpcConfiguration` of the call that started the task.
+pub(super) fn apply_trail_network(
+    origin: &mut OriginFacts,
+    cfg: &super::started_by_call::TrailNetwork,
+) {
+    origin.security_group_ids = cfg.security_groups.clone();
+    origin.assign_public_ip = cfg.assign_public_ip;
+    if origin.subnet_id.is_none() && cfg.subnets.len() == 1 {
+        origin.subnet_id = Some(cfg.subnets[0].clone());
+    }
+    origin.found_by = Some("cloudTrail".into());
 }
 
 /// EC2 bridge/host mode: the agent pulls through the container instance's primary ENI.

@@ -326,19 +326,94 @@ fn service_network_fills_groups_and_public_ip() {
         .assign_public_ip(AssignPublicIp::Enabled)
         .build()
         .unwrap();
+    let current = ServiceNetwork {
+        kind: "service",
+        id: None,
+        at: None,
+        cfg,
+    };
     let mut o = OriginFacts::default();
-    apply_service_network(&mut o, &cfg);
+    apply_service_network(&mut o, &current, Some("ecs-svc/1"));
     assert_eq!(o.security_group_ids, vec!["sg-1".to_string()]);
     assert_eq!(o.assign_public_ip, Some(true));
     assert_eq!(o.subnet_id.as_deref(), Some("subnet-a"));
     assert_eq!(o.found_by.as_deref(), Some("service"));
+    let source = o.config_source.as_ref().and_then(Readable::value).unwrap();
+    assert_eq!(source.kind, "service");
+    assert!(
+        source.note.as_deref().unwrap().contains("ecs-svc/1"),
+        "{source:?}"
+    );
     // The attachment's subnet wins over the service's list.
     let mut o = OriginFacts {
         subnet_id: Some("subnet-b".into()),
         ..OriginFacts::default()
     };
-    apply_service_network(&mut o, &cfg);
+    apply_service_network(&mut o, &current, None);
     assert_eq!(o.subnet_id.as_deref(), Some("subnet-b"));
+}
+
+/// The deployment (or task set) that started the task wins over the service's current
+/// configuration, which may have changed since; an unknown `startedBy` falls back to it.
+#[test]
+fn the_deployment_that_started_the_task_wins() {
+    use aws_sdk_ecs::types::{Deployment, NetworkConfiguration, Service, TaskSet};
+    let net = |sg: &str| {
+        NetworkConfiguration::builder()
+            .awsvpc_configuration(
+                AwsVpcConfiguration::builder()
+                    .subnets("subnet-a")
+                    .security_groups(sg)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+    };
+    let sv = Service::builder()
+        .service_name("web")
+        .network_configuration(net("sg-now"))
+        .deployments(
+            Deployment::builder()
+                .id("ecs-svc/new")
+                .network_configuration(net("sg-now"))
+                .build(),
+        )
+        .deployments(
+            Deployment::builder()
+                .id("ecs-svc/old")
+                .created_at(aws_smithy_types::DateTime::from_secs(1_764_583_200))
+                .network_configuration(net("sg-then"))
+                .build(),
+        )
+        .task_sets(
+            TaskSet::builder()
+                .id("ecs-svc/set")
+                .network_configuration(net("sg-set"))
+                .build(),
+        )
+        .build();
+    let networks = service_networks(&sv);
+    let pick = |by: Option<&str>| {
+        let n = network_for_task(&networks, by).unwrap();
+        (n.kind, n.cfg.security_groups()[0].clone())
+    };
+    assert_eq!(pick(Some("ecs-svc/old")), ("deployment", "sg-then".into()));
+    assert_eq!(pick(Some("ecs-svc/set")), ("taskSet", "sg-set".into()));
+    assert_eq!(pick(Some("ecs-svc/gone")), ("service", "sg-now".into()));
+    assert_eq!(pick(None), ("service", "sg-now".into()));
+    let old = network_for_task(&networks, Some("ecs-svc/old")).unwrap();
+    assert_eq!(old.at.as_deref(), Some("2025-12-01T10:00:00.000Z"));
+    let mut o = OriginFacts::default();
+    apply_service_network(&mut o, old, Some("ecs-svc/old"));
+    let source = o.config_source.as_ref().and_then(Readable::value).unwrap();
+    assert_eq!(
+        (
+            source.kind.as_str(),
+            source.id.as_deref(),
+            source.note.as_deref()
+        ),
+        ("deployment", Some("ecs-svc/old"), None)
+    );
 }
 
 #[test]

@@ -102,6 +102,7 @@ fn facts(images: Vec<ImageLookupFacts>, role: Option<&str>, reason: &str) -> Fac
         secrets: None,
         logging: None,
         placement: None,
+        changes: None,
     }
 }
 

@@ -132,6 +132,15 @@ pub struct Peer {
     pub group_ids: Vec<String>,
     /// The prefix list the remote range is (the S3 list), for rules that name it.
     pub prefix_list_id: Option<String>,
+    /// The remote's security groups are not known (a stopped task whose ENI AWS deleted,
+    /// with no record of its groups): a rule that references a group might or might not
+    /// name the remote, so it can only make the answer unknown, never blocked.
+    pub groups_unknown: bool,
+    /// `nets` says where the remote's one address is, not that every address there
+    /// connects (a task whose exact address is unknown, somewhere in its subnet): a rule
+    /// covering part of `nets` might or might not cover the remote, so the answer is
+    /// unknown rather than blocked.
+    pub somewhere_in: bool,
 }
 
 impl Peer {
@@ -158,8 +167,8 @@ impl Peer {
     pub fn prefix_list(list: &PrefixListFacts) -> Peer {
         Peer {
             nets: list.cidrs.iter().flatten().filter_map(|c| net(c)).collect(),
-            group_ids: Vec::new(),
             prefix_list_id: Some(list.id.clone()),
+            ..Peer::default()
         }
     }
 

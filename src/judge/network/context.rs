@@ -3,7 +3,8 @@
 
 use ipnet::IpNet;
 
-use super::{cidr, nacl, route};
+use super::cidr::{self, Peer};
+use super::{nacl, route};
 use crate::facts::{
     EniFacts, Facts, NatGatewayFacts, NetworkAclFacts, NetworkFacts, PrefixListFacts, Readable,
     RouteTableFacts, SecurityGroupFacts, SubnetFacts, TaskDefinitionFacts, Unreadable,
@@ -64,6 +65,56 @@ pub struct Cx<'a> {
     pub public_ip: Option<bool>,
     /// EC2 launch type with awsvpc: the ENI never gets a public IP.
     pub ec2_awsvpc: bool,
+    /// Why the task's security groups are not known, when they are not: AWS deleted the
+    /// stopped task's ENI and no source named them. Every rule that depends on them is then
+    /// UNKNOWN, never FAIL.
+    pub task_groups_unknown: Option<GroupsUnknown>,
+    /// Whether `task_net` is the task's own address, not just the subnet it was somewhere in.
+    pub task_address_exact: bool,
+}
+
+/// Why a task's security groups are not known, for the finding that cannot be decided.
+#[derive(Debug, Clone)]
+pub struct GroupsUnknown {
+    /// In words: what is gone and what was tried.
+    pub why: String,
+    /// The read that would have named them and failed, if one did.
+    pub unreadable: Option<Unreadable>,
+}
+
+/// Why an origin's security groups are unknown (its ENI gone, and each source that could
+/// have named them failed or named nothing), or None when they are known. Shared by every
+/// evaluator that needs the task's side of a rule: the network paths and EFS.
+pub(crate) fn groups_unknown(origin: &crate::facts::OriginFacts) -> Option<GroupsUnknown> {
+    if !origin.security_group_ids.is_empty() {
+        return None;
+    }
+    let gone = "the task's ENI is gone (AWS deletes it when the task stops)";
+    Some(match &origin.config_source {
+        Some(Readable::Unreadable(u)) => GroupsUnknown {
+            why: format!(
+                "{gone}, and {} could not be read to recover its security groups ({})",
+                u.api,
+                crate::judge::cause_of(u)
+            ),
+            unreadable: Some(u.clone()),
+        },
+        Some(Readable::Read { value }) if value.kind == "notFound" => GroupsUnknown {
+            why: format!(
+                "{gone}, and no record names its security groups{}",
+                value
+                    .note
+                    .as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
+            ),
+            unreadable: None,
+        },
+        _ => GroupsUnknown {
+            why: format!("{gone}, and nothing recorded its security groups"),
+            unreadable: None,
+        },
+    })
 }
 
 impl<'a> Cx<'a> {
@@ -101,13 +152,17 @@ impl<'a> Cx<'a> {
             .iter()
             .filter_map(|id| groups.iter().find(|g| &g.id == id))
             .collect();
-        let task_net = net
+        let own_net = net
             .origin
             .private_ip
             .as_deref()
             .or(eni.and_then(|e| e.private_ip.as_deref()))
-            .and_then(cidr::net)
-            .or_else(|| subnet.cidr.as_deref().and_then(cidr::net));
+            .and_then(cidr::net);
+        let task_address_exact = own_net.is_some();
+        let task_net = own_net.or_else(|| subnet.cidr.as_deref().and_then(cidr::net));
+        let mut origin = net.origin.clone();
+        origin.security_group_ids = task_group_ids.clone();
+        let task_groups_unknown = groups_unknown(&origin);
         let public_ip = match (
             eni.map(|e| e.public_ip.is_some()),
             net.origin.assign_public_ip,
@@ -133,7 +188,36 @@ impl<'a> Cx<'a> {
             task_net,
             public_ip,
             ec2_awsvpc,
+            task_groups_unknown,
+            task_address_exact,
         })
+    }
+
+    /// The task as the remote end of a rule (an endpoint's ingress): its address, or where
+    /// it was when only its subnet is known, and its groups, or the fact that they are not
+    /// known.
+    pub fn task_peer(&self) -> Peer {
+        Peer {
+            nets: self.task_net.into_iter().collect(),
+            group_ids: self.task_group_ids.clone(),
+            groups_unknown: self.task_groups_unknown.is_some(),
+            somewhere_in: !self.task_address_exact,
+            ..Peer::default()
+        }
+    }
+
+    /// Why the VPC's endpoints are not known, when they were not read.
+    pub fn unread_endpoints(&self) -> Option<&'a Unreadable> {
+        match &self.net.vpc_endpoints {
+            Some(Readable::Unreadable(u)) => Some(u),
+            _ => None,
+        }
+    }
+
+    /// Whether the VPC's NAT gateways were read (else a NAT a route names is unknown, not
+    /// missing).
+    pub fn nats_read(&self) -> bool {
+        matches!(self.net.nat_gateways, Some(Readable::Read { .. }))
     }
 
     /// Every VPC endpoint.
@@ -169,12 +253,9 @@ impl<'a> Cx<'a> {
             .find(|p| p.name.as_deref() == Some(name.as_str()))
     }
 
-    /// Security groups by ID.
-    pub fn groups(&self, ids: &[String]) -> Vec<&'a SecurityGroupFacts> {
-        let all = list(&self.net.security_groups);
-        ids.iter()
-            .filter_map(|id| all.iter().find(|g| &g.id == id))
-            .collect()
+    /// Every security group read.
+    pub fn all_groups(&self) -> &'a [SecurityGroupFacts] {
+        list(&self.net.security_groups)
     }
 
     /// ENIs of an interface endpoint.

@@ -7,7 +7,7 @@
 //! finding names what is missing on the design closest to working.
 
 pub mod cidr;
-mod context;
+pub(crate) mod context;
 pub mod destinations;
 pub mod nacl;
 mod path;
@@ -69,6 +69,7 @@ pub fn judge(facts: &Facts) -> StageResult {
     };
 
     let mut findings = dns_findings(&cx);
+    findings.extend(config_finding(&cx));
     let mut paths = Vec::new();
     for dest in destinations::needed(td, &facts.region) {
         let outcome = path::follow(&cx, &dest);
@@ -97,6 +98,98 @@ pub fn judge(facts: &Facts) -> StageResult {
     let mut stage = StageResult::ran(StageName::Network, summary, findings);
     stage.paths = paths;
     stage
+}
+
+/// Where the task's security groups and public-IP setting came from once AWS deleted its
+/// ENI (the report says which source was used), or why they are not known. Nothing when
+/// the ENI still exists or the snapshot does not say (older snapshots).
+fn config_finding(cx: &Cx<'_>) -> Option<Finding> {
+    if cx.eni.is_some() {
+        return None;
+    }
+    let origin = &cx.net.origin;
+    let code = Code::NetTaskConfigUnknown;
+    if let Some(g) = &cx.task_groups_unknown {
+        let f = Finding::new(
+            code,
+            Status::Unknown,
+            Severity::Medium,
+            format!(
+                "The task's security groups are not known: {}. Every rule that depends on them cannot be decided.",
+                g.why
+            ),
+        );
+        return Some(match &g.unreadable {
+            Some(u) => f
+                .evidence("api", u.api.as_str())
+                .evidence("errorCode", u.error_code.as_str())
+                .evidence("cause", super::cause_of(u))
+                .remediation(format!(
+                    "Allow {} to the role running ecs-task-doctor (template.yaml's role has it), then run it again.",
+                    u.api
+                )),
+            None => f.remediation(
+                "Diagnose the task from its ECS Task State Change event soon after it stops, or run `ecs-task-doctor check` with the subnets and security groups it starts with.",
+            ),
+        });
+    }
+    let source = origin.config_source.as_ref()?.value()?;
+    let groups = cx.task_group_ids.join(", ");
+    let public = match origin.assign_public_ip {
+        Some(true) => "ENABLED",
+        Some(false) => "DISABLED",
+        None => "not set",
+    };
+    let at = source
+        .at
+        .as_deref()
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    let id = source.id.as_deref().unwrap_or("");
+    let (status, from) = match source.kind.as_str() {
+        "deployment" => (
+            Status::Pass,
+            format!("the service deployment that started it ({id}{at})"),
+        ),
+        "taskSet" => (
+            Status::Pass,
+            format!("the task set that started it ({id}{at})"),
+        ),
+        "cloudTrail" => (
+            Status::Pass,
+            format!("the call that started it, CloudTrail event {id}{at}"),
+        ),
+        "service" => (
+            Status::Warn,
+            format!(
+                "the service's current configuration ({})",
+                source.note.as_deref().unwrap_or("it may have changed since the task started")
+            ),
+        ),
+        _ => return None,
+    };
+    let f = Finding::new(
+        code,
+        status,
+        if status == Status::Pass {
+            Severity::Info
+        } else {
+            Severity::Low
+        },
+        format!(
+            "The task's ENI is gone (AWS deletes it when the task stops): its security groups ({groups}) and assignPublicIp ({public}) come from {from}."
+        ),
+    )
+    .evidence("source", source.kind.as_str())
+    .evidence("sourceId", source.id.as_deref())
+    .evidence("securityGroupIds", cx.task_group_ids.clone());
+    Some(if status == Status::Warn {
+        f.remediation(
+            "If the service's network configuration changed after the task started, judge the configuration the task had: diagnose its ECS Task State Change event soon after the stop.",
+        )
+    } else {
+        f
+    })
 }
 
 /// VPC-wide DNS: resolution on, and custom resolvers flagged.
@@ -224,7 +317,7 @@ fn merge_passes(findings: Vec<Finding>) -> Vec<Finding> {
     out
 }
 
-fn stop_reason_text(facts: &Facts) -> String {
+pub(crate) fn stop_reason_text(facts: &Facts) -> String {
     let mut text = String::new();
     if let Some(crate::facts::TaskLookup::Found { task }) = facts.task.value() {
         text.push_str(task.stopped_reason.as_deref().unwrap_or(""));
@@ -237,7 +330,7 @@ fn stop_reason_text(facts: &Facts) -> String {
 }
 
 /// Which destination a stop reason talks about, if it says.
-fn destination_in_reason(reason: &str) -> Option<&'static str> {
+pub(crate) fn destination_in_reason(reason: &str) -> Option<&'static str> {
     if reason.contains("starport-layer-bucket") || reason.contains(".s3.") {
         Some("s3 (ECR layers)")
     } else if reason.contains("api.ecr.")
@@ -296,6 +389,7 @@ fn rank(mut findings: Vec<Finding>, reason: &str) -> Vec<Finding> {
         Code::NetNoPathToService,
         Code::NetHopNotVerifiable,
         Code::NetCustomDnsServers,
+        Code::NetTaskConfigUnknown,
     ];
     let route_codes = [
         Code::NetRouteBlackhole,

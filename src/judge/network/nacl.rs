@@ -51,6 +51,15 @@ pub enum NaclVerdict {
         /// The first (lowest) range of ports it denies.
         ports: (u16, u16),
     },
+    /// The remote's exact address is not known (only a range it is somewhere in), and the
+    /// NACL allows some of that range but not all of it: whether the remote's own packets
+    /// pass cannot be decided ([`evaluate_somewhere`]).
+    Unknown {
+        /// The NACL.
+        acl_id: String,
+        /// Why, for the finding.
+        reason: String,
+    },
 }
 
 /// A box of undecided packets: an inclusive port range × an inclusive address range.
@@ -180,6 +189,44 @@ fn first_ports(regions: &[Region]) -> (u16, u16) {
         }
     }
     first
+}
+
+/// [`evaluate`] for a remote whose one address is somewhere in `peer`, not known exactly (a
+/// stopped task whose ENI is gone, when only its subnet is known): allowed when every
+/// address of `peer` is; denied when no allow entry touches these packets at all, so no
+/// address of `peer` can pass; otherwise unknown, because the remote's address may be one
+/// the NACL allows. Less knowledge never makes a denial the exact address would not.
+pub fn evaluate_somewhere(
+    acl: &NetworkAclFacts,
+    egress: bool,
+    ports: RangeInclusive<u16>,
+    peer: IpNet,
+) -> NaclVerdict {
+    let verdict = evaluate(acl, egress, ports.clone(), peer);
+    let NaclVerdict::Denied { rule_number, .. } = verdict else {
+        return verdict;
+    };
+    let (peer_v6, lo, hi) = cidr::span(&peer.trunc());
+    let packets = Region {
+        ports: (*ports.start(), *ports.end()),
+        addrs: (lo, hi),
+    };
+    let some_allowed = acl
+        .entries
+        .iter()
+        .filter_map(|e| applicable(e, egress, peer_v6))
+        .any(|e| e.allow && e.region.intersect(&packets).is_some());
+    if some_allowed {
+        NaclVerdict::Unknown {
+            acl_id: acl.id.clone(),
+            reason: format!(
+                "the remote's exact address in {peer} is not known; {} allows part of that range and rule {rule_number} denies another part",
+                acl.id
+            ),
+        }
+    } else {
+        verdict
+    }
 }
 
 /// Evaluates `acl` for TCP packets in one direction (`egress`: leaving the subnet) to or
@@ -488,6 +535,38 @@ mod tests {
         assert_eq!(
             evaluate(&a, true, 443..=443, n("0.0.0.0/0")),
             allowed(&[100, 300])
+        );
+    }
+
+    /// A remote known only to be somewhere in a subnet (a stopped task whose address is gone):
+    /// allowed when the whole subnet is, denied when no allow entry touches it, unknown
+    /// when the NACL splits it. The exact address gives the exact answer.
+    #[test]
+    fn an_address_known_only_by_its_subnet_is_unknown_where_the_nacl_splits_it() {
+        let subnet = n("10.0.1.0/24");
+        let a = acl(vec![entry(100, false, "allow", "6", "10.0.1.0/25", Some((443, 443)))]);
+        assert!(matches!(
+            evaluate_somewhere(&a, false, 443..=443, subnet),
+            NaclVerdict::Unknown { .. }
+        ));
+        assert_eq!(
+            evaluate_somewhere(&a, false, 443..=443, n("10.0.1.5/32")),
+            allowed(&[100])
+        );
+        assert_eq!(
+            evaluate_somewhere(&a, false, 443..=443, n("10.0.1.200/32")),
+            denied(IMPLICIT_DENY, (443, 443))
+        );
+        let whole = acl(vec![entry(100, false, "allow", "6", "10.0.0.0/16", Some((443, 443)))]);
+        assert_eq!(
+            evaluate_somewhere(&whole, false, 443..=443, subnet),
+            allowed(&[100])
+        );
+        // An allow only for other ports touches none of these packets: certainly denied.
+        let other = acl(vec![entry(100, false, "allow", "6", "10.0.0.0/16", Some((22, 22)))]);
+        assert_eq!(
+            evaluate_somewhere(&other, false, 443..=443, subnet),
+            denied(IMPLICIT_DENY, (443, 443))
         );
     }
 

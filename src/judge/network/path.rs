@@ -9,13 +9,13 @@ use std::ops::RangeInclusive;
 use ipnet::IpNet;
 
 use super::cidr::{self, Peer};
-use super::context::Cx;
+use super::context::{Cx, GroupsUnknown};
 use super::destinations::{Destination, Service};
 use super::nacl::{self, NaclVerdict};
 use super::route::{self, RouteLookup};
 use super::sg::{self, SgVerdict};
 use crate::codes::Code;
-use crate::facts::{RouteFacts, RouteTarget, SecurityGroupFacts, VpcEndpointFacts};
+use crate::facts::{RouteFacts, RouteTarget, VpcEndpointFacts};
 use crate::judge::policy::{self, Decision};
 use crate::report::{Finding, Hop, PathView, Severity, Status};
 
@@ -120,6 +120,23 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
     }
 
+    /// An UNKNOWN finding that depends on the task's unknown groups names the read that
+    /// would have named them, when one failed (its API, error and, for a denial, the
+    /// missing permission), and otherwise says where the groups were looked for.
+    fn with_groups_cause(&self, f: Finding) -> Finding {
+        match &self.cx.task_groups_unknown {
+            Some(GroupsUnknown {
+                unreadable: Some(u),
+                ..
+            }) => f
+                .evidence("api", u.api.as_str())
+                .evidence("errorCode", u.error_code.as_str())
+                .evidence("cause", crate::judge::cause_of(u)),
+            Some(g) => f.evidence("taskGroupsUnknown", g.why.as_str()),
+            None => f,
+        }
+    }
+
     fn task_sg_ids(&self) -> String {
         self.cx.task_group_ids.join(", ")
     }
@@ -137,7 +154,14 @@ impl<'c, 'a> Walk<'c, 'a> {
         } else {
             Code::NetSgEgressBlocked
         };
-        let f = match sg::evaluate(&cx.task_groups, true, HTTPS, peer, cx.prefix_lists()) {
+        let f = match sg::evaluate_ids(
+            &cx.task_group_ids,
+            cx.all_groups(),
+            true,
+            HTTPS,
+            peer,
+            cx.prefix_lists(),
+        ) {
             SgVerdict::Allowed { group_id, rule_id } => self
                 .finding(
                     code,
@@ -187,24 +211,48 @@ impl<'c, 'a> Walk<'c, 'a> {
                     .evidence("prefixListId", s3_gateway)
                     .remediation(fix)
             }
-            SgVerdict::Unknown { reason } => self
-                .finding(
-                    code,
-                    Status::Unknown,
-                    format!("Egress tcp/443 to {peer_text} cannot be decided: {reason}."),
+            SgVerdict::Unknown { reason } => {
+                let reason = match &cx.task_groups_unknown {
+                    Some(g) if cx.task_groups.is_empty() => g.why.clone(),
+                    _ => reason,
+                };
+                self.with_groups_cause(
+                    self.finding(
+                        code,
+                        Status::Unknown,
+                        format!("Egress tcp/443 to {peer_text} cannot be decided: {reason}."),
+                    )
+                    .evidence("securityGroupIds", cx.task_group_ids.clone())
+                    .evidence("prefixListId", s3_gateway),
                 )
-                .evidence("securityGroupIds", cx.task_group_ids.clone()),
+            }
         };
         self.check("sg-egress", f);
     }
 
     /// NACL checks at one subnet boundary: the request in one direction, the return in the other.
-    fn nacl_pair(&mut self, subnet_id: &str, outbound: bool, peer: IpNet, request: bool) {
-        self.nacl_check(subnet_id, outbound, &[peer], request);
+    /// `somewhere`: `peer` is only where the remote's one address is (the task's subnet,
+    /// its own address being unknown), see [`nacl::evaluate_somewhere`].
+    fn nacl_pair(
+        &mut self,
+        subnet_id: &str,
+        outbound: bool,
+        peer: IpNet,
+        request: bool,
+        somewhere: bool,
+    ) {
+        self.nacl_check(subnet_id, outbound, &[peer], request, somewhere);
     }
 
     /// One NACL direction for every range of a destination: the first denial is the finding.
-    fn nacl_check(&mut self, subnet_id: &str, outbound: bool, peers: &[IpNet], request: bool) {
+    fn nacl_check(
+        &mut self,
+        subnet_id: &str,
+        outbound: bool,
+        peers: &[IpNet],
+        request: bool,
+        somewhere: bool,
+    ) {
         // On the wire: the request leaves the task's subnet (outbound) before the route and
         // enters the endpoint's (inbound) after it; the return traffic comes last.
         let rank = match (request, outbound) {
@@ -245,8 +293,14 @@ impl<'c, 'a> Walk<'c, 'a> {
         };
         let mut allowed_by: Vec<i32> = Vec::new();
         let mut denied = None;
+        let mut undecided = None;
         for peer in peers {
-            match nacl::evaluate(acl, outbound, ports.clone(), *peer) {
+            let verdict = if somewhere {
+                nacl::evaluate_somewhere(acl, outbound, ports.clone(), *peer)
+            } else {
+                nacl::evaluate(acl, outbound, ports.clone(), *peer)
+            };
+            match verdict {
                 NaclVerdict::Allowed { rule_numbers, .. } => allowed_by.extend(rule_numbers),
                 NaclVerdict::Denied {
                     acl_id,
@@ -256,11 +310,25 @@ impl<'c, 'a> Walk<'c, 'a> {
                     denied = Some((acl_id, rule_number, ports, *peer));
                     break;
                 }
+                NaclVerdict::Unknown { reason, .. } => {
+                    undecided.get_or_insert(reason);
+                }
             }
         }
         allowed_by.sort_unstable();
         allowed_by.dedup();
         let f = match denied {
+            None if undecided.is_some() => self
+                .finding(
+                    code,
+                    Status::Unknown,
+                    format!(
+                        "Whether {} ({subnet_id}) allows {dir} {what} with the task cannot be decided: {}.",
+                        acl.id,
+                        undecided.unwrap_or_default()
+                    ),
+                )
+                .evidence("networkAclId", acl.id.as_str()),
             None => self
                 .finding(
                     code,
@@ -435,7 +503,6 @@ impl<'c, 'a> Walk<'c, 'a> {
             ),
             None,
         );
-        let ep_groups: Vec<&SecurityGroupFacts> = self.cx.groups(&ep.security_group_ids);
         // Every ENI the name resolves to must be reachable: clients pick any of them.
         let eni = enis[0];
         let Some(eni_net) = eni.private_ip.as_deref().and_then(cidr::net) else {
@@ -451,7 +518,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         let peer = Peer {
             nets: vec![eni_net],
             group_ids: ep.security_group_ids.clone(),
-            prefix_list_id: None,
+            ..Peer::default()
         };
         self.sg_egress(
             &peer,
@@ -465,11 +532,7 @@ impl<'c, 'a> Walk<'c, 'a> {
         );
 
         // The endpoint's security groups must let the task in.
-        let task_peer = Peer {
-            nets: self.cx.task_net.into_iter().collect(),
-            group_ids: self.cx.task_group_ids.clone(),
-            prefix_list_id: None,
-        };
+        let task_peer = self.cx.task_peer();
         let first_ep_sg = ep
             .security_group_ids
             .first()
@@ -481,7 +544,14 @@ impl<'c, 'a> Walk<'c, 'a> {
             .first()
             .cloned()
             .unwrap_or_else(|| "<task-sg-id>".into());
-        let f = match sg::evaluate(&ep_groups, false, HTTPS, &task_peer, self.cx.prefix_lists()) {
+        let f = match sg::evaluate_ids(
+            &ep.security_group_ids,
+            self.cx.all_groups(),
+            false,
+            HTTPS,
+            &task_peer,
+            self.cx.prefix_lists(),
+        ) {
             SgVerdict::Allowed { group_id, rule_id } => self
                 .finding(Code::NetEndpointSgIngressBlocked, Status::Pass, format!("{group_id} of {} allows ingress tcp/443 from the task.", ep.id))
                 .evidence("securityGroupId", group_id)
@@ -503,9 +573,11 @@ impl<'c, 'a> Walk<'c, 'a> {
                 .remediation(format!(
                     "aws ec2 authorize-security-group-ingress --group-id {first_ep_sg} --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,UserIdGroupPairs=[{{GroupId={first_task_sg}}}]'"
                 )),
-            SgVerdict::Unknown { reason } => self
-                .finding(Code::NetEndpointSgIngressBlocked, Status::Unknown, format!("Ingress to {} cannot be decided: {reason}.", ep.id))
-                .evidence("vpcEndpointId", ep.id.as_str()),
+            SgVerdict::Unknown { reason } => self.with_groups_cause(
+                self.finding(Code::NetEndpointSgIngressBlocked, Status::Unknown, format!("Ingress tcp/443 from the task to {} cannot be decided: {reason}.", ep.id))
+                    .evidence("vpcEndpointId", ep.id.as_str())
+                    .evidence("securityGroupIds", ep.security_group_ids.clone()),
+            ),
         };
         self.check("endpoint-sg", f);
 
@@ -520,10 +592,11 @@ impl<'c, 'a> Walk<'c, 'a> {
             ),
             (Some(ep_subnet), Some(task_net)) => {
                 let ep_subnet = ep_subnet.to_string();
-                self.nacl_pair(&task_subnet, true, eni_net, true);
-                self.nacl_pair(&ep_subnet, false, task_net, true);
-                self.nacl_pair(&ep_subnet, true, task_net, false);
-                self.nacl_pair(&task_subnet, false, eni_net, false);
+                let somewhere = !self.cx.task_address_exact;
+                self.nacl_pair(&task_subnet, true, eni_net, true, false);
+                self.nacl_pair(&ep_subnet, false, task_net, true, somewhere);
+                self.nacl_pair(&ep_subnet, true, task_net, false, somewhere);
+                self.nacl_pair(&task_subnet, false, eni_net, false, false);
             }
             _ => self.hop(
                 "nacl",
@@ -595,6 +668,16 @@ impl<'c, 'a> Walk<'c, 'a> {
             .evidence("route", dest_text.as_str());
         self.check("route", f);
         let gateway_ok = match &r.target {
+            RouteTarget::NatGateway(id) if cx.nat(id).is_none() && !cx.nats_read() => {
+                // The NAT gateways were not read: its state is unknown, not "missing".
+                self.hop(
+                    "gateway",
+                    Status::Unknown,
+                    format!("NAT gateway {id}'s state is unknown: the VPC's NAT gateways were not read."),
+                    None,
+                );
+                false
+            }
             RouteTarget::NatGateway(id) => {
                 let state = cx
                     .nat(id)
@@ -664,8 +747,8 @@ impl<'c, 'a> Walk<'c, 'a> {
         self.sg_egress(peer, peer_text, s3_pl);
         // Each of the destination's ranges must pass both ways.
         let subnet = cx.subnet.id.clone();
-        self.nacl_check(&subnet, true, &peer.nets, true);
-        self.nacl_check(&subnet, false, &peer.nets, false);
+        self.nacl_check(&subnet, true, &peer.nets, true, false);
+        self.nacl_check(&subnet, false, &peer.nets, false, false);
     }
 
     fn internet_gateway(&mut self, igw: &str) -> bool {
@@ -835,8 +918,7 @@ pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
             let internet = cidr::net("0.0.0.0/0").expect("constant");
             let peer = Peer {
                 nets: vec![internet],
-                group_ids: vec![],
-                prefix_list_id: None,
+                ..Peer::default()
             };
             w.hop(
                 "dns",
@@ -881,10 +963,43 @@ fn interface(w: &mut Walk<'_, '_>, service: &Service) -> String {
     let internet = cidr::net("0.0.0.0/0").expect("constant");
     let public_peer = Peer {
         nets: vec![internet],
-        group_ids: vec![],
-        prefix_list_id: None,
+        ..Peer::default()
     };
+    // Which way the name resolves depends on the endpoints and the VPC's DNS attributes:
+    // without them the path is not known, and nothing on it can be blamed.
+    if let Some(unread) = cx.unread_endpoints() {
+        let f = w
+            .finding(
+                Code::NetEndpointMissing,
+                Status::Unknown,
+                format!(
+                    "Whether {service_name} is served by an interface endpoint is unknown: the VPC's endpoints were not read ({} {}).",
+                    unread.api,
+                    crate::judge::cause_of(unread)
+                ),
+            )
+            .evidence("serviceName", service_name.as_str())
+            .evidence("api", unread.api.as_str())
+            .evidence("errorCode", unread.error_code.as_str())
+            .evidence("cause", crate::judge::cause_of(unread));
+        w.check("dns", f);
+        return "unknown".into();
+    }
     match cx.endpoint(suffix, "Interface") {
+        Some(ep) if ep.private_dns_enabled == Some(true) && cx.vpc_dns_on().is_none() => {
+            let f = w
+                .finding(
+                    Code::NetVpcDnsDisabled,
+                    Status::Unknown,
+                    format!(
+                        "{} has private DNS on, but whether it takes effect is unknown: the VPC's enableDnsSupport and enableDnsHostnames were not read.",
+                        ep.id
+                    ),
+                )
+                .evidence("vpcEndpointId", ep.id.as_str());
+            w.check("dns", f);
+            format!("unknown (endpoint {} or the internet)", ep.id)
+        }
         Some(ep) if ep.private_dns_enabled == Some(true) && cx.vpc_dns_on() == Some(true) => {
             let f = w
                 .finding(
@@ -1035,8 +1150,8 @@ fn s3(w: &mut Walk<'_, '_>) -> String {
     };
     let peer = Peer {
         nets: nets.clone(),
-        group_ids: vec![],
         prefix_list_id: Some(pl.id.clone()),
+        ..Peer::default()
     };
     let gateway_route = match route::lookup(cx.table, first, cx.prefix_lists()) {
         RouteLookup::Matched { route, .. } => match &route.target {

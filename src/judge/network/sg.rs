@@ -90,6 +90,16 @@ pub fn evaluate(
             if by_group || by_list {
                 return allowed(group, rule);
             }
+            if let (Some(g), true) = (&rule.referenced_group_id, peer.groups_unknown) {
+                // The remote may or may not be a member of `g`: its groups are not known.
+                doubt.get_or_insert_with(|| {
+                    format!(
+                        "rule {} of {} allows the security group {g}, and the remote's own security groups are not known",
+                        rule.rule_id.as_deref().unwrap_or("(no id)"),
+                        group.id
+                    )
+                });
+            }
 
             let mut rule_nets: Vec<IpNet> = [&rule.cidr, &rule.ipv6_cidr]
                 .into_iter()
@@ -140,10 +150,54 @@ pub fn evaluate(
         .filter(|p| !cidr::covered_by_union(p, &union))
         .copied()
         .collect();
+    if peer.somewhere_in
+        && doubt.is_none()
+        && let Some(part) = uncovered
+            .iter()
+            .find(|p| union.iter().any(|r| cidr::overlaps(r, p)))
+    {
+        // Part of where the remote's one address may be is allowed: whether its address is
+        // in that part is not known.
+        doubt = Some(format!(
+            "the remote's exact address is not known, and the rules allow only part of {part}"
+        ));
+    }
     match (uncovered.is_empty(), first_contributor, doubt) {
         (true, Some((group, rule)), _) => allowed(group, rule),
         (_, _, Some(reason)) => SgVerdict::Unknown { reason },
         (_, _, None) => SgVerdict::Blocked { uncovered },
+    }
+}
+
+/// [`evaluate`] for the groups an interface names by ID, resolved from the groups read:
+/// a named group whose rules are not among them (deleted since, or not returned) might
+/// allow the connection, so what would be a block is unknown instead. With no IDs at all
+/// the interface's groups are not known, which [`evaluate`] already calls unknown.
+pub fn evaluate_ids(
+    ids: &[String],
+    known: &[SecurityGroupFacts],
+    egress: bool,
+    port: u16,
+    peer: &Peer,
+    prefix_lists: &[PrefixListFacts],
+) -> SgVerdict {
+    let groups: Vec<&SecurityGroupFacts> = ids
+        .iter()
+        .filter_map(|id| known.iter().find(|g| &g.id == id))
+        .collect();
+    let missing: Vec<&str> = ids
+        .iter()
+        .filter(|id| !known.iter().any(|g| &g.id == *id))
+        .map(String::as_str)
+        .collect();
+    match evaluate(&groups, egress, port, peer, prefix_lists) {
+        SgVerdict::Blocked { .. } if !missing.is_empty() => SgVerdict::Unknown {
+            reason: format!(
+                "the rules of {} are not known (not returned by ec2:DescribeSecurityGroups)",
+                missing.join(", ")
+            ),
+        },
+        verdict => verdict,
     }
 }
 
@@ -645,6 +699,7 @@ mod tests {
                 nets,
                 group_ids: g.into_iter().map(String::from).collect(),
                 prefix_list_id: pl.map(String::from),
+                ..Peer::default()
             })
     }
 

@@ -98,6 +98,7 @@ fn seed() -> Facts {
             security_group_ids: vec!["sg-task".into()],
             found_by: Some("attachment".into()),
             instance_id: None,
+            config_source: None,
         },
         eni: read(eni("eni-task", "10.0.1.10", "subnet-task", &["sg-task"])),
         subnet: read(SubnetFacts { id: "subnet-task".into(), vpc_id: "vpc-1".into(), cidr: Some("10.0.1.0/24".into()), ..Default::default() }),
@@ -210,6 +211,7 @@ fn seed() -> Facts {
         secrets: None,
         logging: None,
         placement: None,
+        changes: None,
     }
 }
 
@@ -748,4 +750,151 @@ fn hops_follow_the_packet_not_the_order_of_the_checks() {
     assert_eq!(subnet_and_kind(5), ("endpoint", "request"));
     assert_eq!(subnet_and_kind(8), ("endpoint", "return"));
     assert_eq!(subnet_and_kind(9), ("task", "return"));
+}
+
+/// The seed as AWS leaves it after the stop: the ENI deleted, its groups unknown unless a
+/// source recovered them.
+fn eni_gone(source: Option<Readable<NetworkConfigSource>>, groups: &[&str]) -> Facts {
+    let mut f = seed();
+    let n = net(&mut f);
+    n.eni = None;
+    n.origin.found_by = Some("attachment".into());
+    n.origin.security_group_ids = groups.iter().map(|g| g.to_string()).collect();
+    n.origin.config_source = source;
+    f
+}
+
+fn finding<'a>(r: &'a Report, code: Code) -> Vec<&'a Finding> {
+    network_stage(r)
+        .findings
+        .iter()
+        .filter(|f| f.code == code)
+        .collect()
+}
+
+/// Issue 15: a standalone task whose ENI is gone and whose groups nothing recorded. The
+/// endpoint's rule allows the task's group, which is unknown: that is UNKNOWN, never the
+/// false "allow no ingress from the task (groups )" FAIL; the S3 egress the stop reason
+/// names is the one hop that could not be verified, and is the root cause.
+#[test]
+fn unknown_task_groups_make_no_fail_and_the_reasons_hop_is_the_root_cause() {
+    let r = report(&eni_gone(None, &[]));
+    assert!(fails(&r).is_empty(), "{:#?}", network_stage(&r));
+    for f in finding(&r, Code::NetEndpointSgIngressBlocked) {
+        assert_eq!(f.status, Status::Unknown, "{f:#?}");
+        assert!(f.detail.contains("not known"), "{}", f.detail);
+    }
+    let s3 = finding(&r, Code::NetSgEgressS3PrefixListMissing);
+    assert_eq!(s3.len(), 1);
+    assert_eq!(s3[0].status, Status::Unknown);
+    assert!(s3[0].detail.contains("ENI is gone"), "{}", s3[0].detail);
+    assert_eq!(r.root_cause, Some(Code::NetSgEgressS3PrefixListMissing));
+    assert_eq!(r.root_finding().unwrap().status, Status::Unknown);
+    assert_ne!(r.verdict, Status::Fail);
+    assert!(
+        r.summary.contains("could not be verified")
+            && r.summary
+                .contains("ecs-task-doctor explain NET_SG_EGRESS_S3_PREFIX_LIST_MISSING"),
+        "{}",
+        r.summary
+    );
+    let config = finding(&r, Code::NetTaskConfigUnknown);
+    assert_eq!(config.len(), 1);
+    assert_eq!(config[0].status, Status::Unknown);
+}
+
+/// The read that would have named the groups failed: every UNKNOWN it causes names the
+/// API, the error and the permission the tool's role lacks.
+#[test]
+fn an_unreadable_source_is_named_where_the_groups_are_needed() {
+    let u = Unreadable {
+        api: "cloudtrail:LookupEvents".into(),
+        error_code: "AccessDeniedException".into(),
+        message: "not authorized".into(),
+    };
+    let r = report(&eni_gone(Some(Readable::Unreadable(u)), &[]));
+    assert!(fails(&r).is_empty());
+    let root = r.root_finding().unwrap();
+    assert_eq!(root.evidence["api"], "cloudtrail:LookupEvents");
+    assert_eq!(
+        root.evidence["cause"],
+        "the function's role lacks cloudtrail:LookupEvents"
+    );
+    let config = finding(&r, Code::NetTaskConfigUnknown)[0];
+    assert_eq!(config.status, Status::Unknown);
+    assert!(
+        config.remediation.contains("Allow cloudtrail:LookupEvents"),
+        "{}",
+        config.remediation
+    );
+}
+
+/// Recovered from the deployment that started the task (or CloudTrail): the seed's real
+/// cause is found again, and the report says where the groups came from.
+#[test]
+fn recovered_groups_find_the_seed_cause_and_say_their_source() {
+    for (kind, id, status) in [
+        ("deployment", "ecs-svc/42", Status::Pass),
+        ("taskSet", "ecs-svc/43", Status::Pass),
+        ("cloudTrail", "0f1e-event", Status::Pass),
+        ("service", "", Status::Warn),
+    ] {
+        let source = NetworkConfigSource {
+            kind: kind.into(),
+            id: (!id.is_empty()).then(|| id.to_string()),
+            at: Some("2026-11-27T09:58:51.204Z".into()),
+            note: None,
+        };
+        let r = report(&eni_gone(read(source).map(|x| x), &["sg-task"]));
+        assert_eq!(
+            r.root_cause,
+            Some(Code::NetSgEgressS3PrefixListMissing),
+            "{kind}"
+        );
+        assert_eq!(r.root_finding().unwrap().status, Status::Fail);
+        let config = finding(&r, Code::NetTaskConfigUnknown);
+        assert_eq!(config.len(), 1, "{kind}");
+        assert_eq!(config[0].status, status, "{kind}");
+        assert_eq!(config[0].evidence["source"], kind);
+        assert!(config[0].detail.contains("sg-task"), "{}", config[0].detail);
+    }
+}
+
+/// The task's address is unknown (only its subnet): an endpoint rule that allows part of
+/// the subnet is UNKNOWN; one that allows all of it passes; one that allows none of it
+/// fails, with or without the address.
+#[test]
+fn an_unknown_address_is_unknown_only_where_the_rules_split_its_subnet() {
+    let with_cidr = |cidr: &str| {
+        let mut f = eni_gone(None, &["sg-task"]);
+        net(&mut f).origin.private_ip = None;
+        let groups = vec_of(&mut net(&mut f).security_groups);
+        let ep = groups.iter_mut().find(|g| g.id == "sg-endpoints").unwrap();
+        let mut r = rule(false, 443);
+        r.cidr = Some(cidr.into());
+        ep.rules = vec![r];
+        report(&f)
+    };
+    let status = |r: &Report| {
+        finding(r, Code::NetEndpointSgIngressBlocked)
+            .iter()
+            .map(|f| f.status)
+            .max_by_key(|s| s.severity_rank())
+            .unwrap()
+    };
+    assert_eq!(status(&with_cidr("10.0.1.0/25")), Status::Unknown);
+    assert_eq!(status(&with_cidr("10.0.0.0/16")), Status::Pass);
+    assert_eq!(status(&with_cidr("192.168.0.0/16")), Status::Fail);
+}
+
+/// A group the task names but DescribeSecurityGroups did not return: its rules are unknown,
+/// so the block it would make is UNKNOWN.
+#[test]
+fn a_named_group_that_was_not_returned_is_unknown() {
+    let mut f = seed();
+    net(&mut f).origin.security_group_ids = vec!["sg-task".into(), "sg-gone".into()];
+    let r = report(&f);
+    let s3 = finding(&r, Code::NetSgEgressS3PrefixListMissing);
+    assert_eq!(s3[0].status, Status::Unknown, "{:#?}", s3[0]);
+    assert!(s3[0].detail.contains("sg-gone"), "{}", s3[0].detail);
 }

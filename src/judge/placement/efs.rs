@@ -22,8 +22,12 @@ pub struct TaskSide<'a> {
     pub subnet_id: Option<String>,
     /// Its address (or its subnet's CIDR).
     pub net: Option<ipnet::IpNet>,
+    /// Whether `net` is the task's own address, not just its subnet.
+    pub exact: bool,
     /// Its security groups' IDs.
     pub group_ids: Vec<String>,
+    /// Why its security groups are not known, when they are not (its ENI is gone).
+    pub groups_unknown: Option<crate::judge::network::context::GroupsUnknown>,
     /// The network facts (groups, NACLs, prefix lists), when collected.
     pub network: Option<&'a NetworkFacts>,
 }
@@ -57,11 +61,12 @@ impl<'a> TaskSide<'a> {
         let subnet_id = subnet
             .map(|s| s.id.clone())
             .or_else(|| network.and_then(|n| n.origin.subnet_id.clone()));
-        let net = network
+        let own = network
             .and_then(|n| n.origin.private_ip.as_deref())
             .or(eni.and_then(|e| e.private_ip.as_deref()))
-            .and_then(cidr::net)
-            .or_else(|| subnet.and_then(|s| s.cidr.as_deref()).and_then(cidr::net));
+            .and_then(cidr::net);
+        let exact = own.is_some();
+        let net = own.or_else(|| subnet.and_then(|s| s.cidr.as_deref()).and_then(cidr::net));
         let mut group_ids = network
             .map(|n| n.origin.security_group_ids.clone())
             .unwrap_or_default();
@@ -70,11 +75,18 @@ impl<'a> TaskSide<'a> {
                 .map(|e| e.security_group_ids.clone())
                 .unwrap_or_default();
         }
+        let groups_unknown = network.and_then(|n| {
+            let mut origin = n.origin.clone();
+            origin.security_group_ids = group_ids.clone();
+            crate::judge::network::context::groups_unknown(&origin)
+        });
         TaskSide {
             az,
             subnet_id,
             net,
+            exact,
             group_ids,
+            groups_unknown,
             network,
         }
     }
@@ -210,19 +222,31 @@ fn nfs(fs: &EfsFileSystemFacts, mt: &MountTargetFacts, side: &TaskSide<'_>) -> F
         .iter()
         .filter_map(|g| task_groups_all.iter().find(|x| &x.id == g))
         .collect();
-    let mt_groups: Vec<&SecurityGroupFacts> = mt_group_ids
-        .iter()
-        .filter_map(|g| mt_groups_all.iter().find(|x| &x.id == g))
-        .collect();
 
     let task_peer = Peer {
         nets: vec![task_net],
+        groups_unknown: side.groups_unknown.is_some(),
+        somewhere_in: !side.exact,
         ..Peer::default()
     }
     .with_groups(side.group_ids.clone());
     let mt_peer = Peer::host(mt_ip).with_groups(mt_group_ids.clone());
-    let ingress = sg::evaluate(&mt_groups, false, NFS, &task_peer, prefix_lists);
-    let egress = sg::evaluate(&task_groups, true, NFS, &mt_peer, prefix_lists);
+    let ingress = sg::evaluate_ids(
+        &mt_group_ids,
+        mt_groups_all,
+        false,
+        NFS,
+        &task_peer,
+        prefix_lists,
+    );
+    let egress = sg::evaluate_ids(
+        &side.group_ids,
+        task_groups_all,
+        true,
+        NFS,
+        &mt_peer,
+        prefix_lists,
+    );
 
     let mut blocked: Vec<(String, String)> = Vec::new(); // (what, remediation)
     let mut doubts: Vec<String> = Vec::new();
@@ -250,7 +274,13 @@ fn nfs(fs: &EfsFileSystemFacts, mt: &MountTargetFacts, side: &TaskSide<'_>) -> F
             format!("the task's security group(s) {} allow no outbound TCP 2049 to the mount target", side.group_ids.join(", ")),
             format!("aws ec2 authorize-security-group-egress --group-id {task_sg} --ip-permissions 'IpProtocol=tcp,FromPort=2049,ToPort=2049,UserIdGroupPairs=[{{GroupId={mt_sg}}}]'"),
         )),
-        SgVerdict::Unknown { reason } => doubts.push(format!("task egress: {reason}")),
+        SgVerdict::Unknown { reason } => doubts.push(format!(
+            "task egress: {}",
+            match &side.groups_unknown {
+                Some(g) if task_groups.is_empty() => g.why.clone(),
+                _ => reason,
+            }
+        )),
     }
 
     // NACLs apply only between subnets.
@@ -266,13 +296,23 @@ fn nfs(fs: &EfsFileSystemFacts, mt: &MountTargetFacts, side: &TaskSide<'_>) -> F
                 (mt_subnet, true, 1024..=65535, task_net, "outbound ephemeral replies from the mount target's subnet"),
             ];
             for (subnet, egress, ports, peer, what) in checks {
+                // The task's own address may be known only as its subnet.
+                let somewhere = peer == task_net && !side.exact;
+                let verdict = |acl| {
+                    if somewhere {
+                        nacl::evaluate_somewhere(acl, egress, ports.clone(), peer)
+                    } else {
+                        nacl::evaluate(acl, egress, ports.clone(), peer)
+                    }
+                };
                 match nacl::acl_for_subnet(acls, subnet) {
-                    Some(acl) => match nacl::evaluate(acl, egress, ports, peer) {
+                    Some(acl) => match verdict(acl) {
                         NaclVerdict::Allowed { acl_id, .. } => allowed.push(format!("{what} ({acl_id})")),
                         NaclVerdict::Denied { acl_id, rule_number, ports } => blocked.push((
                             format!("NACL {acl_id} denies {what} (rule {rule_number}, ports {}-{})", ports.0, ports.1),
                             format!("aws ec2 create-network-acl-entry --network-acl-id {acl_id} --rule-number <below {rule_number}> --{} --protocol tcp --port-range From={},To={} --cidr-block {} --rule-action allow", if egress { "egress" } else { "ingress" }, ports.0, ports.1, peer),
                         )),
+                        NaclVerdict::Unknown { reason, .. } => doubts.push(format!("{what}: {reason}")),
                     },
                     None => doubts.push(format!("no NACL known for subnet {subnet}")),
                 }
@@ -306,7 +346,15 @@ fn nfs(fs: &EfsFileSystemFacts, mt: &MountTargetFacts, side: &TaskSide<'_>) -> F
         .remediation(fix.join(" ; "));
     }
     if !doubts.is_empty() {
-        return base(unknown(doubts.join("; "))).evidence("allowed", allowed);
+        let f = base(unknown(doubts.join("; "))).evidence("allowed", allowed);
+        // The read that would have named the task's groups, when it failed.
+        return match side.groups_unknown.as_ref().and_then(|g| g.unreadable.as_ref()) {
+            Some(u) => f
+                .evidence("api", u.api.as_str())
+                .evidence("errorCode", u.error_code.as_str())
+                .evidence("cause", crate::judge::cause_of(u)),
+            None => f,
+        };
     }
     base(Finding::new(
         Code::EfsNfsBlocked,

@@ -135,6 +135,7 @@ fn fargate_says_ec2_checks_do_not_apply() {
             efs: vec![fs("us-east-1a", vec![rule(false, "sg-task")])],
             ..Default::default()
         }),
+        changes: None,
     };
     let r = judge(&facts);
     assert!(r.summary.contains("do not apply"), "{}", r.summary);
@@ -231,6 +232,7 @@ fn the_finding_the_reason_points_at_leads() {
             }),
             ..Default::default()
         }),
+        changes: None,
     };
     let r = judge(&facts);
     let fails: Vec<Code> = r

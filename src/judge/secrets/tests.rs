@@ -36,6 +36,7 @@ fn facts(refs: Vec<SecretReferenceFacts>, pv: Option<&str>, reason: &str) -> Fac
         secrets: Some(SecretsFacts { references: refs }),
         logging: None,
         placement: None,
+        changes: None,
     }
 }
 

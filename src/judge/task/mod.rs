@@ -58,6 +58,7 @@ pub fn judge(facts: &Facts) -> TaskOutcome {
             if class.is_some() {
                 findings.extend(task_definition_unreadable(facts));
             }
+            findings.extend(super::changes::finding(facts));
             let stage = StageResult::ran(StageName::Task, stage_summary, findings);
             return TaskOutcome {
                 stage,
@@ -250,9 +251,12 @@ fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
 
     match matched {
         Some((_, p, source, text)) => {
+            // What the stop reason says is the symptom, not a failed check of the
+            // configuration: WARN, so an account in which nothing explains the stop is not
+            // reported as failing (DESIGN §4).
             let f = Finding::new(
                 Code::TaskStopReasonClassified,
-                Status::Fail,
+                Status::Warn,
                 Severity::High,
                 format!(
                     "The task failed to start: {} (failure class {}, from the {source} reason).",
@@ -275,7 +279,7 @@ fn judge_found(task: &TaskFacts) -> (Finding, Option<FailureClass>) {
         None => {
             let f = Finding::new(
                 Code::TaskStopReasonClassified,
-                Status::Fail,
+                Status::Warn,
                 Severity::High,
                 format!(
                     "The task failed to start (stop code {}), but its reason matches no pattern in catalogue {CATALOGUE_VERSION}: {}. Every stage applies.",
@@ -335,6 +339,7 @@ mod tests {
             secrets: None,
             logging: None,
             placement: None,
+            changes: None,
         }
     }
 
