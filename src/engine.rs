@@ -174,11 +174,15 @@ impl Engine {
         )
         .await;
         let sources = judge::sweep::security_group_sources(&facts);
-        facts.security_groups =
-            collect::sweep::security_groups(&self.clients, &sources.services, &sources.enis).await;
-        let plan = judge::sweep::plan(&facts);
+        // One fact cache for the whole sweep: the services described for the listing's
+        // security groups are the ones the groups' diagnoses recover a task's network
+        // configuration from (its ENI being gone), so they are not described again.
         let cache = collect::Cache::new();
         let cache = &cache;
+        facts.security_groups =
+            collect::sweep::security_groups(&self.clients, cache, &sources.services, &sources.enis)
+                .await;
+        let plan = judge::sweep::plan(&facts);
         let listed = &facts;
         let diagnoses =
             futures_util::future::join_all(plan.groups.iter().take(MAX_GROUPS_DIAGNOSED).map(

@@ -80,24 +80,24 @@ async fn seed_private_subnet_with_endpoints_and_no_s3_egress() {
     let b = NetworkScenario::private_with_endpoints().build(&conf).await;
     let n = network(&b).await;
 
-    // Origin: the task ENI, found from the attachment (moto keeps it after the stop; AWS
-    // deletes it, see eni_deleted_after_the_stop_falls_back_to_the_service).
+    // Origin: AWS deleted the task ENI at the stop (the harness does too), so the subnet
+    // and address come from the attachment and the security groups from the RunTask call
+    // that started this standalone task, in CloudTrail.
     assert_eq!(n.origin.launch_type.as_deref(), Some("FARGATE"));
     assert_eq!(n.origin.network_mode.as_deref(), Some("awsvpc"));
-    assert_eq!(n.origin.found_by.as_deref(), Some("attachment"));
+    assert_eq!(n.eni, None, "the ENI is gone: nothing to describe");
+    assert_eq!(n.origin.found_by.as_deref(), Some("cloudTrail"));
     assert_eq!(n.origin.eni_id.as_deref(), Some(b.task_eni_id.as_str()));
     assert_eq!(
         n.origin.subnet_id.as_deref(),
         Some(b.private_subnet_id.as_str())
     );
     assert_eq!(n.origin.security_group_ids, vec![b.task_sg_id.clone()]);
+    assert_eq!(n.origin.assign_public_ip, Some(false));
     assert!(n.origin.private_ip.is_some());
-    let eni = value(&n.eni, "task ENI");
-    assert_eq!(eni.id, b.task_eni_id);
-    assert_eq!(eni.vpc_id.as_deref(), Some(b.vpc_id.as_str()));
-    assert_eq!(eni.public_ip, None);
-    // moto describes the task ENI as "moto ECS"; AWS as "arn:aws:ecs:...:attachment/<id>".
-    assert_eq!(eni.description.as_deref(), Some("moto ECS"));
+    let source = value(&n.origin.config_source, "configuration source");
+    assert_eq!(source.kind, "cloudTrail");
+    assert!(source.id.is_some() && source.at.is_some(), "{source:?}");
 
     let subnet = value(&n.subnet, "subnet");
     assert_eq!(subnet.id, b.private_subnet_id);
@@ -350,11 +350,11 @@ async fn public_subnet_with_an_internet_gateway_route() {
         route.target,
         RouteTarget::InternetGateway(b.internet_gateway_id.clone())
     );
-    // The task ran with assignPublicIp ENABLED, but moto never gives a Fargate ENI a public
-    // IP (AWS does). The ENI is what was read, and it says no public IP.
-    assert_eq!(value(&n.eni, "task ENI").public_ip, None);
-    // Found from the ENI, not the service: what the task asked for is not recorded.
-    assert_eq!(n.origin.assign_public_ip, None);
+    // The task ran with assignPublicIp ENABLED. Its ENI (and public IP) are gone after the
+    // stop, as on AWS; what it asked for survives in the RunTask call in CloudTrail.
+    assert_eq!(n.eni, None);
+    assert_eq!(n.origin.found_by.as_deref(), Some("cloudTrail"));
+    assert_eq!(n.origin.assign_public_ip, Some(true));
 }
 
 #[tokio::test]
@@ -519,7 +519,11 @@ async fn eni_deleted_after_the_stop_falls_back_to_the_service() {
         .await;
     let n = network(&b).await;
     assert_eq!(n.eni, None, "nothing to describe: the ENI is gone");
-    assert_eq!(n.origin.found_by.as_deref(), Some("service"));
+    // The deployment that started the task (its startedBy) names its configuration.
+    assert_eq!(n.origin.found_by.as_deref(), Some("deployment"));
+    let source = value(&n.origin.config_source, "configuration source");
+    assert_eq!(source.kind, "deployment");
+    assert_eq!(source.id.as_deref(), b.deployment_id.as_deref());
     assert_eq!(n.origin.eni_id.as_deref(), Some(b.task_eni_id.as_str()));
     assert_eq!(
         n.origin.subnet_id.as_deref(),

@@ -214,12 +214,14 @@ fn check_summary(s: &Value, b: &Built) -> Vec<String> {
         // Each group's example was diagnosed in full and a root cause named.
         assert!(g["rootCause"].is_string(), "no root cause: {g:#}");
         assert_eq!(g["verdict"], "FAIL", "{g:#}");
-        // DescribeTasks does not return security groups: these came from the service or ENIs.
-        assert_eq!(
-            g["securityGroupIds"].as_array().map(Vec::len),
-            Some(1),
-            "{g:#}"
-        );
+        // DescribeTasks does not return security groups: they come from the service, or from
+        // the task ENIs. AWS (and the harness) delete a stopped task's ENI, so a standalone
+        // task's groups are unknown to the listing (null, never a guess); the diagnosis of
+        // the group's example recovers them from CloudTrail.
+        match g["securityGroupIds"].as_array() {
+            Some(ids) => assert_eq!(ids.len(), 1, "{g:#}"),
+            None => assert!(g["securityGroupIds"].is_null(), "{g:#}"),
+        }
         assert!(g["firstSeen"].as_str() <= g["lastSeen"].as_str(), "{g:#}");
         assert!(
             b.clusters

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
 use futures_util::{StreamExt, stream};
 
-use super::Clients;
 use super::ecs::task_facts;
 use super::error::unreadable;
+use super::{Cache, Clients};
 use crate::event::timestamp;
 use crate::facts::{
     ClusterStoppedFacts, EniGroupsFacts, Readable, ServiceGroupsFacts, SweepFacts,
@@ -79,8 +79,12 @@ pub async fn stopped_tasks(
 /// answers nothing for a deleted ENI where an ID list would fail the whole call), all
 /// concurrently. The number of calls grows with services and with hundreds of ENIs, never
 /// with each task.
+///
+/// Each service's configurations (deployments, task sets, current) go into `cache`, where a
+/// diagnosis of one of its tasks finds them (see `collect::network`).
 pub async fn security_groups(
     clients: &Clients,
+    cache: &Cache,
     services: &BTreeMap<String, BTreeSet<String>>,
     enis: &[String],
 ) -> SweepSecurityGroupFacts {
@@ -100,20 +104,29 @@ pub async fn security_groups(
                         .send()
                         .await;
                     match out {
-                        Ok(o) => Ok(o
-                            .services()
-                            .iter()
-                            .filter_map(|sv| {
-                                Some(ServiceGroupsFacts {
-                                    cluster: cluster.clone(),
-                                    service: sv.service_name()?.to_string(),
-                                    security_group_ids: sv
-                                        .network_configuration()
-                                        .and_then(|n| n.awsvpc_configuration())
-                                        .map(|a| a.security_groups().to_vec()),
+                        Ok(o) => {
+                            for sv in o.services() {
+                                if let Some(name) = sv.service_name() {
+                                    super::network::prime_service_networks(
+                                        cache, &cluster, name, sv,
+                                    )
+                                    .await;
+                                }
+                            }
+                            Ok(o.services()
+                                .iter()
+                                .filter_map(|sv| {
+                                    Some(ServiceGroupsFacts {
+                                        cluster: cluster.clone(),
+                                        service: sv.service_name()?.to_string(),
+                                        security_group_ids: sv
+                                            .network_configuration()
+                                            .and_then(|n| n.awsvpc_configuration())
+                                            .map(|a| a.security_groups().to_vec()),
+                                    })
                                 })
-                            })
-                            .collect::<Vec<_>>()),
+                                .collect::<Vec<_>>())
+                        }
                         Err(e) => Err(unreadable("ecs:DescribeServices", &e)),
                     }
                 }

@@ -745,9 +745,9 @@ the deployment (or task set) that started it, matched by the task's `startedBy` 
 service's `deployments[].id` and `taskSets[].id`, each of which keeps its own network configuration;
 then from the service's current configuration, which may have changed since (WARN); for a standalone
 task, from the `RunTask` or `StartTask` call in CloudTrail's event history whose response names the
-task. `UNKNOWN` means none of them named the groups: the read failed (the evidence names the API, the
-error and, for a denial, the permission the tool's role lacks), or nothing was found. `PASS` names
-the source that was used.
+task. `UNKNOWN` means none of them named the groups: the read failed (the evidence names the API,
+the error and, for a denial, the permission the tool's role lacks), or nothing was found. `PASS`
+names the source that was used.
 
 Why the task cannot start
 This is not itself a cause. Without the task's groups, no security-group rule on its path can be

@@ -159,8 +159,14 @@ The evidence holds the matched text. The classes:
 - agent: the ECS agent of the chosen container instance is disconnected (`AGENT`).
 - efs: an EFS volume could not be mounted (the stop reason mentions EFS, `amazon-efs-utils` or
   `mount.nfs`).
-- disk-full: the EC2 host ran out of disk while pulling or creating a container (`no space left on
-  device`, a full devmapper thin pool).
+- disk-full: the host ran out of disk while pulling or creating a container (`no space left on
+  device`, a full devmapper thin pool); on Fargate, the task's ephemeral storage (`failed to extract
+  layer ... no space left on device`), on Windows `hcsshim::ImportLayer ... not enough space on the
+  disk`.
+- infrastructure-role: ECS could not assume or use the ECS infrastructure role the task's volumes or
+  service need (`ECS was unable to assume the configured ECS Infrastructure Role`).
+- subnet-addresses: the task's subnet had no free IP address for its ENI
+  (`InsufficientFreeAddressesInSubnet`).
 - timeout: a container did not reach `RUNNING` in time (`ContainerRuntimeTimeoutError`,
   `DockerTimeoutError`, `Could not transition to running`; on Fargate often a network path that
   hangs), or the bare reason `Task failed to start`, which has been reported when a `dependsOn`
@@ -172,10 +178,15 @@ The evidence holds the matched text. The classes:
   a stop reason the catalogue does not know; then every stage applies.
 
 Why the task cannot start
-The task did fail to start, so this finding is reported as `FAIL`; but it records what AWS said, not
-why it happened. The class decides which stages are relevant (an image pull failure runs the image,
-IAM and network stages; a placement failure skips them), and the report's `rootCause` is the finding
-of those stages that best explains the stop reason. For example, image-pull-network together with
+The task did fail to start, but classifying what AWS said is not a failed check of the
+configuration, so this finding is a `WARN`: it records what AWS said, not why it happened. When no
+check of the stages that apply fails, the report's verdict is therefore not `FAIL`, and its summary
+says that the current configuration does not explain the failure, what was verified, and what
+configuration cannot show (a transient outage, a change made and undone, capacity). A stop reason
+cut by ECS at 255 characters (ending in `...`) is matched on what survives the cut. The class
+decides which stages are relevant (an image pull failure runs the image, IAM and network stages; a
+placement failure skips them), and the report's `rootCause` is the finding of those stages that best
+explains the stop reason. For example, image-pull-network together with
 `NET_SG_EGRESS_S3_PREFIX_LIST_MISSING` says what blocked the pull.
 
 How to confirm by hand

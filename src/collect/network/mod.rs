@@ -173,6 +173,29 @@ pub(super) async fn network(
     facts
 }
 
+/// The cache key of a service's network configurations, by cluster name (a task names its
+/// cluster by ARN, a sweep's listing may name it either way).
+fn service_networks_key(cluster: &str, name: &str) -> String {
+    let cluster = cluster.rsplit('/').next().unwrap_or(cluster);
+    format!("ecs:service-networks/{cluster}/{name}")
+}
+
+/// Puts a service already described (by a sweep's listing) into `cache`, so a diagnosis of
+/// one of its tasks recovers the task's configuration without describing it again.
+pub(crate) async fn prime_service_networks(
+    cache: &Cache,
+    cluster: &str,
+    name: &str,
+    sv: &aws_sdk_ecs::types::Service,
+) {
+    let networks = service_networks(sv);
+    let _: Result<Vec<ServiceNetwork>, Unreadable> = cache
+        .get_or_read(service_networks_key(cluster, name), || async {
+            Ok(networks)
+        })
+        .await;
+}
+
 /// DescribeSubnets for one subnet, through the sweep's cache.
 async fn cached_subnet(clients: &Clients, cache: &Cache, subnet_id: &str) -> Readable<SubnetFacts> {
     cache

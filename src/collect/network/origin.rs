@@ -136,7 +136,7 @@ pub(super) async fn awsvpc_origin(
     }
     if let (Some(name), Some(cluster)) = (service_name(task.group.as_deref()), cluster_of(task)) {
         let service = cache
-            .get_or_read(format!("ecs:service-networks/{cluster}/{name}"), || {
+            .get_or_read(super::service_networks_key(&cluster, name), || {
                 describe_service_networks(clients.ecs(), &cluster, name)
             })
             .await;
