@@ -135,7 +135,11 @@ fn walk(v: &Value, at: String, out: &mut Vec<Removal>) {
                 out.push(Removal::Unread(at.clone()));
             }
             for (k, x) in m {
-                walk(x, format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")), out);
+                walk(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                );
             }
         }
         Value::Array(a) => {

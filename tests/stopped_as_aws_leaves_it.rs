@@ -25,7 +25,13 @@ async fn reports(scenario: NetworkScenario) -> (Value, Value) {
     let file = dir.join("event.json");
     std::fs::write(&file, serde_json::to_vec(&event).unwrap()).unwrap();
     let out = support::cli_env(&mut support::cli())
-        .args(["diagnose", "--event", file.to_str().unwrap(), "--format", "json"])
+        .args([
+            "diagnose",
+            "--event",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert!(

@@ -155,7 +155,8 @@ fn the_role_is_read_only_except_publishing_to_its_own_topic_and_bucket() {
         assert_eq!(st["Effect"], "Allow", "{st}");
         for a in statement_actions(st) {
             let op = a.split_once(':').map(|(_, op)| op).unwrap_or("");
-            let read_only = ["Describe", "List", "Get"]
+            // `Lookup`: cloudtrail:LookupEvents, a read of the event history.
+            let read_only = ["Describe", "List", "Get", "Lookup"]
                 .iter()
                 .any(|p| op.starts_with(p))
                 && !op.contains('*');

@@ -7,8 +7,9 @@
 //! repository, the secrets and parameters, the log groups, the VPC endpoints and their
 //! security groups, the role's customer-managed policies. Per Region (IAM's events are in
 //! the global-events Region), one lookup of the window's write events (`ReadOnly` = false, at
-//! most [`WINDOW_PAGES`] pages of 50) answers for every resource when it reads the whole
-//! window; otherwise the resources are looked up one by one by `ResourceName`, at most
+//! most [`WINDOW_PAGES`] pages of 50, read in the first round with the stages' own reads since
+//! it needs only the task's times, [`window`]) answers for every resource when it reads the
+//! whole window; otherwise the resources are looked up one by one by `ResourceName`, at most
 //! [`MAX_RESOURCES`] of them, [`MAX_PAGES`] pages each. All go concurrently, each page in its
 //! turn of the process's LookupEvents limiter (two a second, [`super::cloudtrail`]) and
 //! within the run's deadline; what was not searched is recorded. Only write events are kept
@@ -60,67 +61,117 @@ pub(crate) const MAX_PAGES: usize = 2;
 /// looking resources up one by one.
 pub(crate) const WINDOW_PAGES: usize = 2;
 
-/// Reads the write events on the resources `facts` name, from the task's start to `now`.
-/// `None` when there is nothing to search: no stopped task, no time to start from, or no
+/// The window's write events, read before the resources are known: per Region (the task's,
+/// and the partition's global-events Region for IAM), every write event between the task's
+/// start and `now` (`ReadOnly` = false, at most [`WINDOW_PAGES`] pages). A window that holds
+/// few writes (a task's short life, a quiet account) then answers for every resource in one
+/// or two calls instead of one per resource.
+pub(crate) struct Window {
+    /// The task's start, when its facts give one.
+    since: Option<DateTime<Utc>>,
+    /// The end of the window.
+    now: DateTime<Utc>,
+    /// Per Region, the lookup of all its write events.
+    lookups: Vec<(String, Result<Lookup, Unreadable>)>,
+}
+
+/// Reads the [`Window`] of `task` (concurrently with the stages' reads).
+pub(super) async fn window(
+    clients: &Clients,
+    task: &TaskFacts,
+    home: &str,
+    now: DateTime<Utc>,
+) -> Window {
+    let since = window_start(task);
+    let mut regions = vec![home.to_string()];
+    let global = cloudtrail::global_events_region(partition_of(home));
+    if global != home {
+        regions.push(global.to_string());
+    }
+    let lookups = match since {
+        Some(since) => futures_util::future::join_all(
+            regions.iter().map(|r| write_events(clients, r, since, now)),
+        )
+        .await
+        .into_iter()
+        .zip(regions)
+        .map(|(l, r)| (r, l))
+        .collect(),
+        None => Vec::new(),
+    };
+    Window {
+        since,
+        now,
+        lookups,
+    }
+}
+
+/// All the write events of one Region's history between `since` and `now`.
+async fn write_events(
+    clients: &Clients,
+    region: &str,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Lookup, Unreadable> {
+    cloudtrail::lookup_events_in(
+        clients,
+        Some(region),
+        LookupKey::ReadOnly,
+        "false",
+        since,
+        now,
+        WINDOW_PAGES,
+    )
+    .await
+}
+
+/// The write events on the resources `facts` name, from the task's start to the window's
+/// end. `None` when there is nothing to search: no stopped task, no time to start from, or no
 /// resource.
 pub(super) async fn changes(
     clients: &Clients,
     facts: &Facts,
-    now: DateTime<Utc>,
+    mut window: Window,
 ) -> Option<Readable<ChangeFacts>> {
     let task = match facts.task.value() {
         Some(TaskLookup::Found { task }) => task.as_ref(),
         _ => return None,
     };
-    let since = window_start(task)?;
+    let since = window.since?;
+    let now = window.now;
     let resources = resources(facts);
     if resources.is_empty() {
         return None;
     }
 
-    // First, per Region, every write event of the window at once (ReadOnly = false): a
-    // window that holds few writes (a task's short life, a quiet account) is read in one or
-    // two calls for every resource instead of one per resource.
-    let mut regions: Vec<String> = Vec::new();
+    // A Region the window did not read yet (a repository or log group elsewhere): read now.
+    let mut missing: Vec<String> = Vec::new();
     for r in &resources {
-        if !regions.contains(&r.region) {
-            regions.push(r.region.clone());
+        if !window.lookups.iter().any(|(x, _)| *x == r.region) && !missing.contains(&r.region) {
+            missing.push(r.region.clone());
         }
     }
-    let mut set: JoinSet<(usize, Result<Lookup, Unreadable>)> = JoinSet::new();
-    for (i, region) in regions.iter().enumerate() {
-        let clients = clients.clone();
-        let region = region.clone();
-        set.spawn(budget::carry(async move {
-            let lookup = cloudtrail::lookup_events_in(
-                &clients,
-                Some(&region),
-                LookupKey::ReadOnly,
-                "false",
-                since,
-                now,
-                WINDOW_PAGES,
-            )
-            .await;
-            (i, lookup)
-        }));
-    }
-    let mut windows: Vec<Option<Result<Lookup, Unreadable>>> = vec![None; regions.len()];
-    for (i, lookup) in set.join_all().await {
-        windows[i] = Some(lookup);
-    }
+    let read = futures_util::future::join_all(
+        missing.iter().map(|r| write_events(clients, r, since, now)),
+    )
+    .await;
+    window.lookups.extend(missing.into_iter().zip(read));
 
-    // Then, where the window held more than that, each resource by name, most relevant
+    // Where a Region's window held more than that, each resource by name, most relevant
     // first, up to the cap.
     let mut answers: Vec<Option<Result<Lookup, Unreadable>>> = vec![None; resources.len()];
     let mut by_name: Vec<usize> = Vec::new();
     for (i, r) in resources.iter().enumerate() {
-        let region = regions.iter().position(|x| *x == r.region).unwrap_or(0);
-        match windows[region].as_ref() {
+        match window
+            .lookups
+            .iter()
+            .find(|(x, _)| *x == r.region)
+            .map(|(_, l)| l)
+        {
             Some(Ok(w)) if w.complete => answers[i] = Some(Ok(naming(w, &r.name))),
-            Some(Err(u)) if u.is_access_denied() || u.is_timed_out() => {
-                answers[i] = Some(Err(u.clone()))
-            }
+            // Refused, cut or failing through the retries: a lookup by resource would fare
+            // no better, and would only spend the budget.
+            Some(Err(u)) => answers[i] = Some(Err(u.clone())),
             _ => by_name.push(i),
         }
     }

@@ -394,7 +394,9 @@ pub async fn collect_with(
             $body.await
         }};
     }
-    let (task_definition, network, image, iam, secrets, logging, placement) = tokio::join!(
+    let want_changes = scope.changes && wants(StageName::Task);
+    let now = chrono::Utc::now();
+    let (task_definition, network, image, iam, secrets, logging, placement, window) = tokio::join!(
         td.clone(),
         async {
             match stopped_task {
@@ -446,9 +448,16 @@ pub async fn collect_with(
                 _ => None,
             }
         },
+        // What changed since the failure: the window's write events in the task's Region
+        // (and IAM's) need only the task's times, so they are read in the first round.
+        async {
+            match stopped_task {
+                Some(t) if want_changes => Some(changes::window(clients, t, region, now).await),
+                _ => None,
+            }
+        },
     );
 
-    let want_changes = scope.changes && wants(StageName::Task);
     let mut facts = Facts {
         facts_version: FACTS_VERSION,
         region: region.to_string(),
@@ -463,10 +472,10 @@ pub async fn collect_with(
         placement,
         changes: None,
     };
-    // What changed since the failure needs the resources every other stage found, so it
-    // comes last.
-    if want_changes {
-        facts.changes = changes::changes(clients, &facts, chrono::Utc::now()).await;
+    // Which of those changes matter needs the resources every other stage found, so it is
+    // decided last (with a lookup by resource where the window held too many writes).
+    if let Some(window) = window {
+        facts.changes = changes::changes(clients, &facts, window).await;
     }
     facts
 }

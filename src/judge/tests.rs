@@ -454,7 +454,11 @@ fn nothing_found_is_an_answer() {
     let mut network = StageResult::ran(
         StageName::Network,
         "Every destination the start needs is reachable (1 paths).",
-        vec![found(Code::NetNoPathToService, Status::Pass, &[("destination", "ecr.dkr")])],
+        vec![found(
+            Code::NetNoPathToService,
+            Status::Pass,
+            &[("destination", "ecr.dkr")],
+        )],
     );
     network.paths = vec![crate::report::PathView {
         destination: "ecr.dkr".into(),
@@ -480,13 +484,21 @@ fn nothing_found_is_an_answer() {
     let outcome = task::judge(&f);
     let stages = vec![outcome.stage.clone(), network, iam];
     let root = root_cause(&stages, &outcome.stage, outcome.failure_class, "");
-    assert_eq!(root.as_ref().map(|f| (f.code, f.status)), Some((Code::TaskStopReasonClassified, Status::Warn)));
+    assert_eq!(
+        root.as_ref().map(|f| (f.code, f.status)),
+        Some((Code::TaskStopReasonClassified, Status::Warn))
+    );
     let s = summarise(&outcome, root.as_ref(), &stages, None);
     assert!(s.contains("does not explain it"), "{s}");
     assert!(s.contains("the network paths to ecr.dkr"), "{s}");
     assert!(s.contains("the role exec"), "{s}");
     assert!(s.contains("transient outage"), "{s}");
-    let s = summarise(&outcome, root.as_ref(), &stages, Some("sg-1 changed after the failure.".into()));
+    let s = summarise(
+        &outcome,
+        root.as_ref(),
+        &stages,
+        Some("sg-1 changed after the failure.".into()),
+    );
     assert!(s.ends_with("sg-1 changed after the failure."), "{s}");
     assert!(!s.contains("transient outage"), "{s}");
 }

@@ -164,7 +164,7 @@ pub(super) async fn awsvpc_origin(
     }
     // A standalone task (or a service that no longer names it): the RunTask or StartTask
     // call that started it, from CloudTrail.
-    match super::started_by_call::find(clients, task).await {
+    match super::started_by_call::find(clients, cache, task).await {
         Ok(found) => {
             if let Some(cfg) = &found.configuration {
                 apply_trail_network(origin, cfg);

@@ -11,8 +11,8 @@
 use chrono::{DateTime, Duration, Utc};
 use serde_json::Value;
 
-use crate::collect::Clients;
-use crate::collect::cloudtrail::{self, LookupKey, TrailEvent};
+use crate::collect::cloudtrail::{self, Lookup, LookupKey, TrailEvent};
+use crate::collect::{Cache, Clients};
 use crate::facts::{NetworkConfigSource, TaskFacts, Unreadable};
 
 /// The calls that start a task by hand, searched in this order.
@@ -46,8 +46,15 @@ pub(crate) struct Found {
     pub(crate) configuration: Option<TrailNetwork>,
 }
 
-/// Searches CloudTrail for the call that started `task`.
-pub(crate) async fn find(clients: &Clients, task: &TaskFacts) -> Result<Found, Unreadable> {
+/// Searches CloudTrail for the call that started `task`. The window is aligned to a
+/// quarter-hour grid and each page read is kept in the run's fact cache, so the diagnoses of
+/// a sweep's groups (tasks started in the same quarter-hour) share one search instead of
+/// each waiting its turn under CloudTrail's two requests a second.
+pub(crate) async fn find(
+    clients: &Clients,
+    cache: &Cache,
+    task: &TaskFacts,
+) -> Result<Found, Unreadable> {
     let Some((start, end)) = window(task) else {
         return Ok(not_found(
             "the task has no createdAt or stoppedAt to bound a CloudTrail search".into(),
@@ -56,9 +63,23 @@ pub(crate) async fn find(clients: &Clients, task: &TaskFacts) -> Result<Found, U
     let mut read = 0usize;
     let mut complete = true;
     for call in START_CALLS {
-        let lookup =
-            cloudtrail::lookup_events(clients, LookupKey::EventName, call, start, end, MAX_PAGES)
-                .await?;
+        let key = format!(
+            "cloudtrail:EventName/{call}/{}/{}",
+            start.timestamp(),
+            end.timestamp()
+        );
+        let lookup: Lookup = cache
+            .get_or_read(key, || {
+                cloudtrail::lookup_events(
+                    clients,
+                    LookupKey::EventName,
+                    call,
+                    start,
+                    end,
+                    MAX_PAGES,
+                )
+            })
+            .await?;
         read += lookup.events.len();
         complete &= lookup.complete;
         if let Some((event, cfg)) = lookup
@@ -108,25 +129,36 @@ fn not_found(note: String) -> Found {
     }
 }
 
-/// The time window the starting call falls in: around `createdAt`, else the hour before the
-/// stop.
+/// The grid windows are aligned to, in minutes.
+const GRID: i64 = 15;
+
+/// The time window the starting call falls in: from [`BEFORE`] minutes before `createdAt`
+/// to at least [`AFTER`] after it (else the hour before the stop), widened to the
+/// quarter-hour grid so that tasks started close together share one search.
 pub(crate) fn window(task: &TaskFacts) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let parse = |t: &Option<String>| {
         t.as_deref()
             .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
             .map(|t| t.with_timezone(&Utc))
     };
-    if let Some(created) = parse(&task.created_at) {
-        return Some((
+    let (from, to) = match parse(&task.created_at) {
+        Some(created) => (
             created - Duration::minutes(BEFORE),
             created + Duration::minutes(AFTER),
-        ));
-    }
-    let stopped = parse(&task.stopped_at)?;
-    Some((
-        stopped - Duration::hours(1) - Duration::minutes(BEFORE),
-        stopped,
-    ))
+        ),
+        None => {
+            let stopped = parse(&task.stopped_at)?;
+            (
+                stopped - Duration::hours(1) - Duration::minutes(BEFORE),
+                stopped,
+            )
+        }
+    };
+    let grid = GRID * 60;
+    let floor = |t: DateTime<Utc>| t.timestamp().div_euclid(grid) * grid;
+    let start = DateTime::from_timestamp(floor(from), 0)?;
+    let end = DateTime::from_timestamp(floor(to) + grid, 0)?;
+    Some((start, end))
 }
 
 /// The network configuration of `event` when its response names `task_arn` among the tasks
@@ -230,22 +262,28 @@ mod tests {
     }
 
     #[test]
-    fn the_window_is_around_created_at_else_the_hour_before_the_stop() {
+    fn the_window_is_around_created_at_else_the_hour_before_the_stop_on_a_quarter_hour_grid() {
         let t = TaskFacts {
             created_at: Some("2026-12-01T10:00:00.000Z".into()),
             stopped_at: Some("2026-12-01T10:05:00.000Z".into()),
             ..TaskFacts::default()
         };
         let (a, b) = window(&t).unwrap();
-        assert_eq!(crate::event::timestamp(a), "2026-12-01T09:50:00.000Z");
-        assert_eq!(crate::event::timestamp(b), "2026-12-01T10:05:00.000Z");
+        assert_eq!(crate::event::timestamp(a), "2026-12-01T09:45:00.000Z");
+        assert_eq!(crate::event::timestamp(b), "2026-12-01T10:15:00.000Z");
+        // A task created a few minutes later shares the same window (one search for both).
+        let later = TaskFacts {
+            created_at: Some("2026-12-01T10:04:59.000Z".into()),
+            ..TaskFacts::default()
+        };
+        assert_eq!(window(&later), Some((a, b)));
         let t = TaskFacts {
             stopped_at: Some("2026-12-01T10:05:00.000Z".into()),
             ..TaskFacts::default()
         };
         let (a, b) = window(&t).unwrap();
-        assert_eq!(crate::event::timestamp(a), "2026-12-01T08:55:00.000Z");
-        assert_eq!(crate::event::timestamp(b), "2026-12-01T10:05:00.000Z");
+        assert_eq!(crate::event::timestamp(a), "2026-12-01T08:45:00.000Z");
+        assert_eq!(crate::event::timestamp(b), "2026-12-01T10:15:00.000Z");
         assert_eq!(window(&TaskFacts::default()), None);
     }
 }

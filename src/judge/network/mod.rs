@@ -163,7 +163,10 @@ fn config_finding(cx: &Cx<'_>) -> Option<Finding> {
             Status::Warn,
             format!(
                 "the service's current configuration ({})",
-                source.note.as_deref().unwrap_or("it may have changed since the task started")
+                source
+                    .note
+                    .as_deref()
+                    .unwrap_or("it may have changed since the task started")
             ),
         ),
         _ => return None,

@@ -544,7 +544,14 @@ mod tests {
     #[test]
     fn an_address_known_only_by_its_subnet_is_unknown_where_the_nacl_splits_it() {
         let subnet = n("10.0.1.0/24");
-        let a = acl(vec![entry(100, false, "allow", "6", "10.0.1.0/25", Some((443, 443)))]);
+        let a = acl(vec![entry(
+            100,
+            false,
+            "allow",
+            "6",
+            "10.0.1.0/25",
+            Some((443, 443)),
+        )]);
         assert!(matches!(
             evaluate_somewhere(&a, false, 443..=443, subnet),
             NaclVerdict::Unknown { .. }
@@ -557,13 +564,27 @@ mod tests {
             evaluate_somewhere(&a, false, 443..=443, n("10.0.1.200/32")),
             denied(IMPLICIT_DENY, (443, 443))
         );
-        let whole = acl(vec![entry(100, false, "allow", "6", "10.0.0.0/16", Some((443, 443)))]);
+        let whole = acl(vec![entry(
+            100,
+            false,
+            "allow",
+            "6",
+            "10.0.0.0/16",
+            Some((443, 443)),
+        )]);
         assert_eq!(
             evaluate_somewhere(&whole, false, 443..=443, subnet),
             allowed(&[100])
         );
         // An allow only for other ports touches none of these packets: certainly denied.
-        let other = acl(vec![entry(100, false, "allow", "6", "10.0.0.0/16", Some((22, 22)))]);
+        let other = acl(vec![entry(
+            100,
+            false,
+            "allow",
+            "6",
+            "10.0.0.0/16",
+            Some((22, 22)),
+        )]);
         assert_eq!(
             evaluate_somewhere(&other, false, 443..=443, subnet),
             denied(IMPLICIT_DENY, (443, 443))

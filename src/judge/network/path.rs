@@ -673,7 +673,9 @@ impl<'c, 'a> Walk<'c, 'a> {
                 self.hop(
                     "gateway",
                     Status::Unknown,
-                    format!("NAT gateway {id}'s state is unknown: the VPC's NAT gateways were not read."),
+                    format!(
+                        "NAT gateway {id}'s state is unknown: the VPC's NAT gateways were not read."
+                    ),
                     None,
                 );
                 false

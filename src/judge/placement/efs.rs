@@ -348,7 +348,11 @@ fn nfs(fs: &EfsFileSystemFacts, mt: &MountTargetFacts, side: &TaskSide<'_>) -> F
     if !doubts.is_empty() {
         let f = base(unknown(doubts.join("; "))).evidence("allowed", allowed);
         // The read that would have named the task's groups, when it failed.
-        return match side.groups_unknown.as_ref().and_then(|g| g.unreadable.as_ref()) {
+        return match side
+            .groups_unknown
+            .as_ref()
+            .and_then(|g| g.unreadable.as_ref())
+        {
             Some(u) => f
                 .evidence("api", u.api.as_str())
                 .evidence("errorCode", u.error_code.as_str())
