@@ -41,9 +41,11 @@ impl From<HandlerError> for Diagnostic {
             HandlerError::Engine(EngineError::NoRegion) => "NoRegion",
             HandlerError::Engine(EngineError::Request(_)) => "InvalidEvent",
         };
+        // A rejection may quote the event (a field's value): credentials in a presigned URL
+        // it carries never reach the Lambda's error output.
         Diagnostic {
             error_type: error_type.to_string(),
-            error_message: e.to_string(),
+            error_message: crate::redact::redact(&e.to_string()).into_owned(),
         }
     }
 }
@@ -757,6 +759,26 @@ mod account_tests {
         assert_eq!(d.error_type, "InvalidEvent");
         assert!(
             d.error_message.contains("999988887777") && d.error_message.contains("123456789012"),
+            "{}",
+            d.error_message
+        );
+    }
+
+    /// A rejected event may be quoted in the error (here a task ID that is a presigned URL):
+    /// the credential never reaches the Lambda's error output.
+    #[test]
+    fn a_rejection_quoting_a_credential_is_redacted() {
+        let event = json!({
+            "ClusterName": "payments",
+            "TaskId": "https://b.s3.amazonaws.com/x?X-Amz-Signature=deadbeefcafe1234",
+            "Stage": "task"
+        });
+        let err = crate::request::Request::from_value(event).unwrap_err();
+        assert!(err.to_string().contains("deadbeefcafe1234"), "{err}");
+        let d: Diagnostic = HandlerError::from(err).into();
+        assert_eq!(d.error_type, "InvalidEvent");
+        assert!(
+            !d.error_message.contains("deadbeefcafe1234"),
             "{}",
             d.error_message
         );

@@ -898,3 +898,33 @@ fn a_named_group_that_was_not_returned_is_unknown() {
     assert_eq!(s3[0].status, Status::Unknown, "{:#?}", s3[0]);
     assert!(s3[0].detail.contains("sg-gone"), "{}", s3[0].detail);
 }
+
+/// Issue 15's example of a root cause under uncertainty: an endpoint-only VPC whose DHCP
+/// options name custom DNS servers, and nothing that fails. Whether those servers resolve
+/// the endpoints' private names cannot be seen from the configuration: that warning, on
+/// every path the stop reason's pull takes, is the root cause, and the summary says how to
+/// check it by hand.
+#[test]
+fn custom_dns_in_an_endpoint_only_vpc_is_the_root_cause_when_nothing_fails() {
+    let mut f = seed();
+    let mut pl = rule(true, 443);
+    pl.prefix_list_id = Some("pl-s3".into());
+    vec_of(&mut net(&mut f).security_groups)[0].rules.push(pl);
+    net(&mut f).dhcp_options = read(DhcpOptionsFacts {
+        id: "dopt-2".into(),
+        domain_name_servers: vec!["10.0.0.53".into()],
+    });
+    let r = report(&f);
+    assert!(fails(&r).is_empty(), "{:#?}", network_stage(&r));
+    assert_ne!(r.verdict, Status::Fail);
+    assert_eq!(r.root_cause, Some(Code::NetCustomDnsServers));
+    assert_eq!(r.root_finding().unwrap().status, Status::Warn);
+    assert!(
+        r.summary.contains("could not be verified")
+            && r.summary.contains("10.0.0.53")
+            && r.summary
+                .contains("ecs-task-doctor explain NET_CUSTOM_DNS_SERVERS"),
+        "{}",
+        r.summary
+    );
+}
