@@ -9,60 +9,8 @@ use ecs_task_doctor::handler::App;
 use ecs_task_doctor::publish::{Destinations, Publisher};
 use ecs_task_doctor::stage::StageSelection;
 use serde_json::{Value, json};
+use support::redaction::sinks;
 use support::scenario::{self, PULL_TIMEOUT};
-
-struct Sinks {
-    bucket: String,
-    topic: String,
-    queue_url: String,
-}
-
-/// A bucket, a topic, and a queue subscribed to the topic (how a person would watch it).
-async fn sinks(conf: &aws_config::SdkConfig) -> Sinks {
-    let s3 = aws_sdk_s3::Client::new(conf);
-    let sns = aws_sdk_sns::Client::new(conf);
-    let sqs = aws_sdk_sqs::Client::new(conf);
-    let bucket = support::unique("reports");
-    s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let topic = sns
-        .create_topic()
-        .name(support::unique("doctor"))
-        .send()
-        .await
-        .unwrap()
-        .topic_arn
-        .unwrap();
-    let queue_url = sqs
-        .create_queue()
-        .queue_name(support::unique("inbox"))
-        .send()
-        .await
-        .unwrap()
-        .queue_url
-        .unwrap();
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap()
-        .attributes
-        .unwrap()[&aws_sdk_sqs::types::QueueAttributeName::QueueArn]
-        .clone();
-    sns.subscribe()
-        .topic_arn(&topic)
-        .protocol("sqs")
-        .endpoint(queue_arn)
-        .send()
-        .await
-        .unwrap();
-    Sinks {
-        bucket,
-        topic,
-        queue_url,
-    }
-}
 
 /// Every SNS envelope the queue holds (subject, message), emptying it.
 async fn notifications(conf: &aws_config::SdkConfig, queue_url: &str) -> Vec<(String, String)> {
