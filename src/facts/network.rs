@@ -148,10 +148,13 @@ pub struct VpcFacts {
     pub cidrs: Vec<String>,
     /// IPv6 CIDRs.
     pub ipv6_cidrs: Vec<String>,
-    /// `enableDnsSupport` (None when it could not be read).
-    pub enable_dns_support: Option<bool>,
-    /// `enableDnsHostnames` (None when it could not be read).
-    pub enable_dns_hostnames: Option<bool>,
+    /// `enableDnsSupport` (`ec2:DescribeVpcAttribute`), or why it could not be read; None in
+    /// a snapshot that does not say. Older snapshots hold a plain boolean.
+    #[serde(deserialize_with = "super::readable_or_plain::deserialize")]
+    pub enable_dns_support: Option<Readable<bool>>,
+    /// `enableDnsHostnames` (`ec2:DescribeVpcAttribute`), as `enable_dns_support`.
+    #[serde(deserialize_with = "super::readable_or_plain::deserialize")]
+    pub enable_dns_hostnames: Option<Readable<bool>>,
     /// `dopt-...`
     pub dhcp_options_id: Option<String>,
 }
@@ -339,8 +342,17 @@ pub struct PrefixListFacts {
     pub id: String,
     /// `com.amazonaws.<region>.s3` for the AWS-managed S3 list.
     pub name: Option<String>,
-    /// Its CIDRs (None when the entries could not be read).
-    pub cidrs: Option<Vec<String>>,
+    /// Its CIDRs (`ec2:GetManagedPrefixListEntries`), or why they could not be read; None
+    /// in a snapshot that does not say. Older snapshots hold a plain list.
+    #[serde(deserialize_with = "super::readable_or_plain::deserialize")]
+    pub cidrs: Option<Readable<Vec<String>>>,
+}
+
+impl PrefixListFacts {
+    /// The entries, when they were read.
+    pub fn entries(&self) -> Option<&Vec<String>> {
+        self.cidrs.as_ref().and_then(Readable::value)
+    }
 }
 
 /// A NAT gateway.

@@ -103,7 +103,15 @@ pub(crate) fn unreadable_finding(
         format!(" ({})", u.message)
     };
     let cause = cause_of(u);
-    let (detail, remediation) = if u.is_access_denied() {
+    let (detail, remediation) = if u.is_not_collected() {
+        (
+            format!("{what} is not in the facts (not collected, or missing from the snapshot)."),
+            format!(
+                "Diagnose the task live (or save a new snapshot) so that {} is read.",
+                u.api
+            ),
+        )
+    } else if u.is_access_denied() {
         (
             format!(
                 "{what} could not be read: the function's role lacks {} ({} returned {}{message}).",
@@ -151,10 +159,59 @@ pub(crate) fn unreadable_finding(
     .remediation(remediation)
 }
 
+/// Names on an UNKNOWN finding the read it depends on: its API, error code and cause (for a
+/// denial, the permission the caller lacks), with the matching remediation; or, when the
+/// facts do not hold the value at all (an older or edited snapshot, a section not
+/// collected), the API that reads it and that it was not collected. Every UNKNOWN that comes
+/// from a missing fact goes through here, so none is left without its cause (issue 16).
+pub(crate) fn name_unread(
+    f: crate::report::Finding,
+    u: Option<&crate::facts::Unreadable>,
+    api: &str,
+) -> crate::report::Finding {
+    match u {
+        Some(u) => {
+            let remediation = if u.is_not_collected() {
+                format!(
+                    "Diagnose the task live (or save a new snapshot) so that {} is read.",
+                    u.api
+                )
+            } else if u.is_access_denied() {
+                format!(
+                    "Allow {} to the role running ecs-task-doctor (template.yaml's role has it), then run it again.",
+                    u.api
+                )
+            } else if u.is_timed_out() {
+                format!(
+                    "Run it again when {} answers in time (the CLI takes a longer --timeout).",
+                    u.api
+                )
+            } else {
+                format!(
+                    "Retry; if {} keeps failing with {}, check the role running ecs-task-doctor.",
+                    u.api, u.error_code
+                )
+            };
+            let f = f
+                .evidence("api", u.api.as_str())
+                .evidence("errorCode", u.error_code.as_str())
+                .evidence("cause", cause_of(u));
+            if f.remediation.is_empty() {
+                f.remediation(remediation)
+            } else {
+                f
+            }
+        }
+        None => name_unread(f, Some(&crate::facts::Unreadable::not_collected(api)), api),
+    }
+}
+
 /// Why a fact was not read, in the report's words (evidence `cause`): "the function's role
 /// lacks `service:Action`" for an access denial, "timed out", or the AWS error code.
 pub(crate) fn cause_of(u: &crate::facts::Unreadable) -> String {
-    if u.is_access_denied() {
+    if u.is_not_collected() {
+        "not in the facts (not collected, or missing from the snapshot)".to_string()
+    } else if u.is_access_denied() {
         format!("the function's role lacks {}", u.api)
     } else if u.is_timed_out() {
         "timed out".to_string()
@@ -185,6 +242,18 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
         return stage;
     }
     let mut unread = Vec::new();
+    // Every stage after `task` judges what the task definition says: without it, nothing
+    // the stage passes was checked (a snapshot without its `taskDefinition` key once gave
+    // "[iam] PASS allow every permission checked", with no permission checked).
+    if let Some(crate::facts::TaskLookup::Found { .. }) = facts.task.value() {
+        match &facts.task_definition {
+            Some(crate::facts::Readable::Unreadable(u)) => unread.push(u.clone()),
+            None => unread.push(crate::facts::Unreadable::not_collected(
+                "ecs:DescribeTaskDefinition",
+            )),
+            Some(crate::facts::Readable::Read { .. }) => {}
+        }
+    }
     unread_facts(&section.unwrap_or_default(), &mut unread);
     let mut added = Vec::new();
     for u in unread {
@@ -240,21 +309,59 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
             "This stage cannot be verified without it, so it is not PASS.",
         ));
     }
+    added.extend(unverified_hops(&stage));
     if !added.is_empty() {
         if stage.status == Status::Pass {
-            stage.summary = format!(
-                "Nothing failed, but not everything could be read: {}.",
-                added
-                    .iter()
-                    .filter_map(|f| f.evidence.get("api").and_then(|v| v.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let apis: Vec<&str> = added
+                .iter()
+                .filter_map(|f| f.evidence.get("api").and_then(|v| v.as_str()))
+                .collect();
+            stage.summary = if apis.is_empty() {
+                "Nothing failed, but not every hop could be verified.".to_string()
+            } else {
+                format!(
+                    "Nothing failed, but not everything could be read: {}.",
+                    apis.join(", ")
+                )
+            };
         }
         stage.findings.extend(added);
         stage.status = Status::worst(stage.findings.iter().map(|f| f.status));
     }
     stage
+}
+
+/// A stage is PASS only if every hop of every path under it is PASS: a hop worse than every
+/// finding of the stage (a hop its judge recorded without a finding) gets a finding of its
+/// own, with the hop's status, so the stage's status can never be better than its paths'.
+/// The network judge gives every UNKNOWN hop a finding naming its read; this is the rule
+/// that holds whatever a judge forgets.
+fn unverified_hops(stage: &StageResult) -> Vec<crate::report::Finding> {
+    let worst_finding = Status::worst(stage.findings.iter().map(|f| f.status));
+    let mut out: Vec<crate::report::Finding> = Vec::new();
+    for path in &stage.paths {
+        for hop in &path.hops {
+            if hop.status.severity_rank() <= worst_finding.severity_rank()
+                || out.iter().any(|f| f.status == hop.status)
+            {
+                continue;
+            }
+            out.push(
+                crate::report::Finding::new(
+                    hop.code.unwrap_or(crate::codes::Code::NetHopNotVerifiable),
+                    hop.status,
+                    crate::report::Severity::Medium,
+                    format!(
+                        "{} ({}, {} hop): {}",
+                        path.destination, path.via, hop.layer, hop.detail
+                    ),
+                )
+                .evidence("destination", path.destination.as_str())
+                .evidence("layer", hop.layer.as_str()),
+            );
+        }
+    }
+    out
 }
 
 /// The unreadable facts in a stage's facts (as JSON), each (API, error code) once, in order.
@@ -714,6 +821,199 @@ mod unreadable_tests {
                 }
             }
             _ => {}
+        }
+    }
+
+    /// Nested facts missing, empty or malformed, one at a time, as a hostile or cut snapshot
+    /// has them (issue 16): the prefix list's entries `null`, `[]`, not CIDRs or their key
+    /// gone; each VPC DNS attribute `null` or gone; the `taskDefinition` key gone. No stage
+    /// that reads the fact may be PASS, every changed report has an UNKNOWN finding naming
+    /// the API that reads it, and the seed's root cause (egress to the S3 prefix list) stays
+    /// the root cause, because S3 is in no security group: a task group that allows only
+    /// another group blocks S3 whatever the list's addresses are.
+    #[test]
+    fn no_missing_or_malformed_nested_fact_can_make_a_pass() {
+        let original: Value =
+            serde_json::from_str(include_str!("../../examples/fargate-cannot-pull.json")).unwrap();
+        let baseline = judge(
+            &serde_json::from_value(original.clone()).unwrap(),
+            StageSelection::All,
+        );
+        assert_eq!(
+            baseline.root_cause,
+            Some(Code::NetSgEgressS3PrefixListMissing)
+        );
+        let pl = "/network/prefixLists/value/0";
+        let vpc = "/network/vpc/value";
+        type Edit = (&'static str, &'static str, Option<Value>, &'static str);
+        let edits: Vec<Edit> = vec![
+            (
+                pl,
+                "cidrs",
+                Some(Value::Null),
+                "ec2:GetManagedPrefixListEntries",
+            ),
+            (pl, "cidrs", None, "ec2:GetManagedPrefixListEntries"),
+            (
+                pl,
+                "cidrs",
+                Some(serde_json::json!([])),
+                "ec2:GetManagedPrefixListEntries",
+            ),
+            (
+                pl,
+                "cidrs",
+                Some(serde_json::json!({"state": "read", "value": []})),
+                "ec2:GetManagedPrefixListEntries",
+            ),
+            (
+                pl,
+                "cidrs",
+                Some(serde_json::json!(["52.216.0.0/15", "not-a-cidr"])),
+                "ec2:GetManagedPrefixListEntries",
+            ),
+            (
+                pl,
+                "cidrs",
+                Some(
+                    serde_json::json!({"state": "unreadable", "api": "ec2:GetManagedPrefixListEntries", "errorCode": "RequestLimitExceeded", "message": "Request limit exceeded."}),
+                ),
+                "ec2:GetManagedPrefixListEntries",
+            ),
+            (
+                vpc,
+                "enableDnsSupport",
+                Some(Value::Null),
+                "ec2:DescribeVpcAttribute",
+            ),
+            (vpc, "enableDnsSupport", None, "ec2:DescribeVpcAttribute"),
+            (
+                vpc,
+                "enableDnsHostnames",
+                Some(Value::Null),
+                "ec2:DescribeVpcAttribute",
+            ),
+            (
+                vpc,
+                "enableDnsSupport",
+                Some(
+                    serde_json::json!({"state": "unreadable", "api": "ec2:DescribeVpcAttribute", "errorCode": "UnauthorizedOperation", "message": ""}),
+                ),
+                "ec2:DescribeVpcAttribute",
+            ),
+            ("", "taskDefinition", None, "ecs:DescribeTaskDefinition"),
+        ];
+        for (at, key, value, api) in edits {
+            let mut v = original.clone();
+            let parent = v.pointer_mut(at).unwrap().as_object_mut().unwrap();
+            match &value {
+                Some(x) => {
+                    parent.insert(key.to_string(), x.clone());
+                }
+                None => {
+                    parent.remove(key);
+                }
+            }
+            let what = format!("{at}/{key} = {value:?}");
+            let facts: Facts = serde_json::from_value(v).unwrap();
+            let report = judge(&facts, StageSelection::All);
+            assert_ne!(
+                report, baseline,
+                "{what}: the report does not depend on it?"
+            );
+            let section = if key == "taskDefinition" {
+                None
+            } else {
+                Some("network")
+            };
+            for st in report.stages.iter().filter(|s| s.status != Status::Skipped) {
+                if st.name == StageName::Task || section.is_some_and(|s| s != st.name.as_str()) {
+                    continue;
+                }
+                assert_ne!(
+                    st.status,
+                    Status::Pass,
+                    "{what}: {} is PASS",
+                    st.name.as_str()
+                );
+                let named = st.findings.iter().any(|f| {
+                    f.status == Status::Unknown
+                        && f.evidence.get("api") == Some(&Value::from(api))
+                        && f.evidence
+                            .get("cause")
+                            .is_some_and(|c| c.as_str().is_some_and(|c| !c.is_empty()))
+                });
+                assert!(
+                    named,
+                    "{what}: no UNKNOWN finding of {} names {api} and its cause: {:#?}",
+                    st.name.as_str(),
+                    st.findings
+                        .iter()
+                        .map(|f| (f.code, f.status, &f.detail, &f.evidence))
+                        .collect::<Vec<_>>()
+                );
+            }
+            if at == pl {
+                assert_eq!(
+                    report.root_cause,
+                    Some(Code::NetSgEgressS3PrefixListMissing),
+                    "{what}: the seed's own root cause is lost"
+                );
+            }
+            if value
+                .as_ref()
+                .is_some_and(|x| x.get("errorCode") == Some(&Value::from("UnauthorizedOperation")))
+            {
+                let causes: Vec<&Value> = report
+                    .stages
+                    .iter()
+                    .flat_map(|s| &s.findings)
+                    .filter_map(|f| f.evidence.get("cause"))
+                    .collect();
+                assert!(
+                    causes.contains(&&Value::from(format!("the function's role lacks {api}"))),
+                    "{what}: {causes:?}"
+                );
+            }
+        }
+    }
+
+    /// The structural rule: a hop worse than every finding of its stage becomes a finding, so
+    /// a stage is never better than the worst hop of its paths.
+    #[test]
+    fn a_stage_is_never_better_than_its_worst_hop() {
+        use crate::report::{Hop, PathView};
+        let facts: Facts =
+            serde_json::from_str(include_str!("../../examples/fargate-cannot-pull.json")).unwrap();
+        for status in [Status::Warn, Status::Unknown, Status::Fail] {
+            let mut stage = StageResult::ran(
+                StageName::Network,
+                "Every destination the start needs is reachable (1 paths).",
+                vec![crate::report::Finding::new(
+                    Code::NetNoPathToService,
+                    Status::Pass,
+                    Severity::Info,
+                    "ecr.api is reachable.",
+                )],
+            );
+            stage.paths = vec![PathView {
+                destination: "ecr.api".into(),
+                why: "pull".into(),
+                via: "interface endpoint vpce-1".into(),
+                status: Status::Pass,
+                hops: vec![Hop {
+                    layer: "nacl".into(),
+                    status,
+                    detail: "The NACL of subnet-1 was not read.".into(),
+                    code: None,
+                }],
+            }];
+            assert_eq!(stage.status, Status::Pass);
+            let judged = not_passed_unread(stage, &facts);
+            assert_eq!(judged.status, status, "{judged:#?}");
+            assert!(judged.findings.iter().any(|f| f.status == status
+                && f.code == Code::NetHopNotVerifiable
+                && f.detail.contains("subnet-1")));
         }
     }
 

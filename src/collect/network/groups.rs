@@ -139,7 +139,7 @@ pub(super) async fn describe_prefix_lists(
 pub(super) async fn prefix_list_entries(
     ec2: &aws_sdk_ec2::Client,
     id: &str,
-) -> Option<Vec<String>> {
+) -> Readable<Vec<String>> {
     let entries: Result<Vec<_>, _> = ec2
         .get_managed_prefix_list_entries()
         .prefix_list_id(id)
@@ -148,10 +148,10 @@ pub(super) async fn prefix_list_entries(
         .send()
         .try_collect()
         .await;
-    // The type has no room for this error: `cidrs: None` says the entries are unknown.
-    entries
-        .ok()
-        .map(|list| list.iter().filter_map(|e| s(e.cidr())).collect())
+    match entries {
+        Ok(list) => read(list.iter().filter_map(|e| s(e.cidr())).collect()),
+        Err(e) => Readable::Unreadable(unreadable("ec2:GetManagedPrefixListEntries", &e)),
+    }
 }
 
 /// The Region's S3 list (found by name: its ID differs per Region, and per server in moto)
@@ -196,7 +196,7 @@ pub(super) async fn prefix_lists(
         let mut out = vec![None; ids.len()];
         while let Some(done) = set.join_next().await {
             if let Ok((i, cidrs)) = done {
-                out[i] = cidrs;
+                out[i] = Some(cidrs);
             }
         }
         out
@@ -217,7 +217,7 @@ pub(super) async fn prefix_lists(
     }
     for l in &mut lists {
         if let Some(i) = ids.iter().position(|id| *id == l.id) {
-            l.cidrs = entries[i].clone();
+            l.cidrs.clone_from(&entries[i]);
         }
     }
     read(lists)

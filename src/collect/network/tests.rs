@@ -461,12 +461,12 @@ fn vpc_dhcp_nat_and_igw_conversions() {
         )
         .dhcp_options_id("dopt-1")
         .build();
-    let f = vpc_facts(&v, Some(true), None);
+    let f = vpc_facts(&v, Some(Readable::read(true)), None);
     assert_eq!(
         f.cidrs,
         vec!["10.0.0.0/16".to_string(), "10.1.0.0/16".into()]
     );
-    assert_eq!(f.enable_dns_support, Some(true));
+    assert_eq!(f.enable_dns_support, Some(Readable::read(true)));
     assert_eq!(f.enable_dns_hostnames, None);
     assert_eq!(f.dhcp_options_id.as_deref(), Some("dopt-1"));
 

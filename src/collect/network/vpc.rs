@@ -229,13 +229,17 @@ pub(super) async fn describe_vpc(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Rea
         attribute(VpcAttributeName::EnableDnsSupport),
         attribute(VpcAttributeName::EnableDnsHostnames)
     );
-    // An attribute that cannot be read stays None, as VpcFacts documents.
-    let support = support
-        .ok()
-        .and_then(|o| o.enable_dns_support().and_then(|v| v.value()));
-    let hostnames = hostnames
-        .ok()
-        .and_then(|o| o.enable_dns_hostnames().and_then(|v| v.value()));
+    // An attribute that cannot be read keeps its API and error; an answer without the value
+    // (which AWS does not give) is not a fact either way.
+    let api = "ec2:DescribeVpcAttribute";
+    let support = match support {
+        Ok(o) => o.enable_dns_support().and_then(|v| v.value()).map(read),
+        Err(e) => Some(Readable::Unreadable(unreadable(api, &e))),
+    };
+    let hostnames = match hostnames {
+        Ok(o) => o.enable_dns_hostnames().and_then(|v| v.value()).map(read),
+        Err(e) => Some(Readable::Unreadable(unreadable(api, &e))),
+    };
     match vpcs {
         Ok(list) => match list.iter().find(|v| v.vpc_id() == Some(vpc_id)) {
             Some(v) => read(vpc_facts(v, support, hostnames)),
@@ -252,8 +256,8 @@ pub(super) async fn describe_vpc(ec2: &aws_sdk_ec2::Client, vpc_id: &str) -> Rea
 /// Converts a VPC and its two DNS attributes.
 pub(super) fn vpc_facts(
     v: &Vpc,
-    dns_support: Option<bool>,
-    dns_hostnames: Option<bool>,
+    dns_support: Option<Readable<bool>>,
+    dns_hostnames: Option<Readable<bool>>,
 ) -> VpcFacts {
     let mut cidrs: Vec<String> = v
         .cidr_block_association_set()

@@ -82,11 +82,11 @@ pub(super) fn span(net: &IpNet) -> (bool, u128, u128) {
 
 /// The parsed CIDRs of a prefix list, or `None` when its entries are unknown (the list is
 /// missing from the facts, or its entries could not be read), because "unknown" must stay
-/// distinct from "empty". Malformed entries are dropped.
+/// distinct from "empty". One malformed entry makes the whole list unknown: what it stands
+/// for is not known, and dropping it could block what the list allows.
 pub fn prefix_list_nets(prefix_lists: &[PrefixListFacts], id: &str) -> Option<Vec<IpNet>> {
     let list = prefix_lists.iter().find(|p| p.id == id)?;
-    let cidrs = list.cidrs.as_ref()?;
-    Some(cidrs.iter().filter_map(|c| net(c)).collect())
+    list.entries()?.iter().map(|c| net(c)).collect()
 }
 
 /// Whether a rule's protocol carries TCP (`-1` all traffic, `tcp`, `6`), because every
@@ -141,6 +141,13 @@ pub struct Peer {
     /// covering part of `nets` might or might not cover the remote, so the answer is
     /// unknown rather than blocked.
     pub somewhere_in: bool,
+    /// The remote is a public AWS service behind a prefix list whose entries are not known
+    /// (S3, its entries unread): its addresses are unknown, but it is in no security group.
+    /// A rule naming the list allows it, rules for every address (`0.0.0.0/0` and `::/0`)
+    /// do too, any other CIDR may or may not, and a rule naming a group never does: so with
+    /// no rule of the first kinds and none of the second, the connection is blocked whatever
+    /// the entries are.
+    pub addresses_unknown: bool,
 }
 
 impl Peer {
@@ -162,11 +169,11 @@ impl Peer {
     }
 
     /// The range a prefix list stands for (S3 through a gateway endpoint), because a rule may
-    /// name the list itself or its CIDRs. With unknown entries, `nets` is empty: only a rule
-    /// naming the list can then allow it.
+    /// name the list itself or its CIDRs. With unknown entries (unread, malformed), `nets` is
+    /// empty: only a rule naming the list can then allow it.
     pub fn prefix_list(list: &PrefixListFacts) -> Peer {
         Peer {
-            nets: list.cidrs.iter().flatten().filter_map(|c| net(c)).collect(),
+            nets: prefix_list_nets(std::slice::from_ref(list), &list.id).unwrap_or_default(),
             prefix_list_id: Some(list.id.clone()),
             ..Peer::default()
         }
@@ -283,7 +290,10 @@ mod tests {
             PrefixListFacts {
                 id: "pl-known".into(),
                 name: None,
-                cidrs: Some(vec!["52.216.0.0/15".into(), "garbage".into()]),
+                cidrs: Some(crate::facts::Readable::read(vec![
+                    "52.216.0.0/15".into(),
+                    "garbage".into(),
+                ])),
             },
             PrefixListFacts {
                 id: "pl-unread".into(),
@@ -293,14 +303,22 @@ mod tests {
             PrefixListFacts {
                 id: "pl-empty".into(),
                 name: None,
-                cidrs: Some(vec![]),
+                cidrs: Some(crate::facts::Readable::read(vec![])),
             },
         ];
+        // One entry that is not a CIDR makes the whole list unknown.
+        assert_eq!(prefix_list_nets(&lists, "pl-known"), None);
+        assert_eq!(prefix_list_nets(&lists, "pl-unread"), None);
+        assert_eq!(prefix_list_nets(&lists, "pl-empty"), Some(vec![]));
+        let good = [PrefixListFacts {
+            id: "pl-good".into(),
+            name: None,
+            cidrs: Some(crate::facts::Readable::read(vec!["52.216.0.0/15".into()])),
+        }];
         assert_eq!(
-            prefix_list_nets(&lists, "pl-known"),
+            prefix_list_nets(&good, "pl-good"),
             Some(vec![n("52.216.0.0/15")])
         );
-        assert_eq!(prefix_list_nets(&lists, "pl-unread"), None);
         assert_eq!(prefix_list_nets(&lists, "pl-missing"), None);
         assert_eq!(prefix_list_nets(&lists, "pl-empty"), Some(vec![]));
     }
@@ -341,13 +359,14 @@ mod tests {
         let s3 = Peer::prefix_list(&PrefixListFacts {
             id: "pl-63a5400a".into(),
             name: Some("com.amazonaws.us-east-1.s3".into()),
-            cidrs: Some(vec![
+            cidrs: Some(crate::facts::Readable::read(vec![
                 "52.216.0.0/15".into(),
                 "bad".into(),
                 "3.5.0.0/19".into(),
-            ]),
+            ])),
         });
-        assert_eq!(s3.nets, vec![n("52.216.0.0/15"), n("3.5.0.0/19")]);
+        // An entry that is not a CIDR: the list's addresses are unknown.
+        assert_eq!(s3.nets, vec![]);
         assert_eq!(s3.prefix_list_id.as_deref(), Some("pl-63a5400a"));
         let unread = Peer::prefix_list(&PrefixListFacts {
             id: "pl-1".into(),

@@ -277,10 +277,25 @@ impl<'a> Cx<'a> {
         list(&self.net.nat_gateways).iter().find(|n| n.id == id)
     }
 
-    /// Both VPC DNS attributes on (None when unknown).
+    /// Both VPC DNS attributes on (None when unknown), in Kleene's logic: one attribute known
+    /// to be off is enough to say no.
     pub fn vpc_dns_on(&self) -> Option<bool> {
         let v = self.vpc?;
-        Some(v.enable_dns_support? && v.enable_dns_hostnames?)
+        let value = |a: &Option<Readable<bool>>| a.as_ref().and_then(Readable::value).copied();
+        match (value(&v.enable_dns_support), value(&v.enable_dns_hostnames)) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        }
+    }
+
+    /// Why a VPC DNS attribute is not known: the failed read, or `None` when the facts simply
+    /// do not hold it (an older or edited snapshot).
+    pub fn vpc_dns_unread(&self) -> Option<&'a Unreadable> {
+        let v = self.vpc?;
+        [&v.enable_dns_support, &v.enable_dns_hostnames]
+            .into_iter()
+            .find_map(|a| a.as_ref().and_then(Readable::unreadable))
     }
 
     /// Custom DNS servers from the DHCP options (empty with AmazonProvidedDNS).

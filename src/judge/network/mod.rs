@@ -33,15 +33,23 @@ pub fn judge(facts: &Facts) -> StageResult {
         );
     };
     let Some(td) = facts.task_definition.as_ref().and_then(Readable::value) else {
-        return StageResult::ran(
-            StageName::Network,
-            "The task definition could not be read, so the destinations are unknown.",
-            vec![Finding::new(
+        let f = super::name_unread(
+            Finding::new(
                 Code::NetNoPathToService,
                 Status::Unknown,
                 Severity::Medium,
                 "Without the task definition the destinations of the start (registries, secrets, logs) are unknown.",
-            )],
+            ),
+            facts
+                .task_definition
+                .as_ref()
+                .and_then(Readable::unreadable),
+            "ecs:DescribeTaskDefinition",
+        );
+        return StageResult::ran(
+            StageName::Network,
+            "The task definition could not be read, so the destinations are unknown.",
+            vec![f],
         );
     };
     let cx = match Cx::new(facts, net) {
@@ -201,8 +209,9 @@ fn dns_findings(cx: &Cx<'_>) -> Vec<Finding> {
     let vpc_id = cx.vpc.map(|v| v.id.as_str());
     let custom = cx.custom_dns_servers();
     if let Some(vpc) = cx.vpc {
-        let support = vpc.enable_dns_support;
-        let f = match support {
+        let attr = |a: &Option<Readable<bool>>| a.as_ref().and_then(Readable::value).copied();
+        let text = |a: &Option<Readable<bool>>| attr(a).map_or("unknown".into(), |b| b.to_string());
+        let f = match attr(&vpc.enable_dns_support) {
             Some(false) if custom.is_empty() => Finding::new(
                 Code::NetVpcDnsDisabled,
                 Status::Fail,
@@ -217,11 +226,20 @@ fn dns_findings(cx: &Cx<'_>) -> Vec<Finding> {
                 format!(
                     "{}: enableDnsSupport {}, enableDnsHostnames {}.",
                     vpc.id,
-                    vpc.enable_dns_support.map_or("unknown".into(), |b| b.to_string()),
-                    vpc.enable_dns_hostnames.map_or("unknown".into(), |b| b.to_string())
+                    text(&vpc.enable_dns_support),
+                    text(&vpc.enable_dns_hostnames)
                 ),
             ),
-            None => Finding::new(Code::NetVpcDnsDisabled, Status::Unknown, Severity::Medium, format!("The DNS attributes of {} could not be read.", vpc.id)),
+            None => super::name_unread(
+                Finding::new(
+                    Code::NetVpcDnsDisabled,
+                    Status::Unknown,
+                    Severity::Medium,
+                    format!("The DNS attributes of {} could not be read, so whether AWS service names resolve in it is not known.", vpc.id),
+                ),
+                vpc.enable_dns_support.as_ref().and_then(Readable::unreadable),
+                "ec2:DescribeVpcAttribute",
+            ),
         };
         out.push(f.evidence("vpcId", vpc_id));
     }

@@ -15,7 +15,7 @@ use super::nacl::{self, NaclVerdict};
 use super::route::{self, RouteLookup};
 use super::sg::{self, SgVerdict};
 use crate::codes::Code;
-use crate::facts::{RouteFacts, RouteTarget, VpcEndpointFacts};
+use crate::facts::{Readable, RouteFacts, RouteTarget, VpcEndpointFacts};
 use crate::judge::policy::{self, Decision};
 use crate::report::{Finding, Hop, PathView, Severity, Status};
 
@@ -78,6 +78,21 @@ impl<'c, 'a> Walk<'c, 'a> {
         let mut ranked: Vec<(u8, Hop)> = self.ranks.drain(..).zip(self.hops.drain(..)).collect();
         ranked.sort_by_key(|(rank, _)| *rank);
         ranked.into_iter().map(|(_, hop)| hop).collect()
+    }
+
+    /// An UNKNOWN hop and its UNKNOWN finding, which names the read it needed (its API, error
+    /// and, for a denial, the permission the caller lacks), so no hop is unknown silently.
+    fn unknown_hop(
+        &mut self,
+        layer: &str,
+        code: Code,
+        detail: String,
+        unread: Option<&crate::facts::Unreadable>,
+        api: &str,
+    ) {
+        let f = self.finding(code, Status::Unknown, detail);
+        let f = crate::judge::name_unread(f, unread, api);
+        self.check(layer, f);
     }
 
     /// Records a hop and its finding together.
@@ -262,11 +277,23 @@ impl<'c, 'a> Walk<'c, 'a> {
             (false, false) => RETURN_IN_RANK,
         };
         let Some(acl) = self.cx.acl_of(subnet_id) else {
-            self.hop(
+            let code = if outbound {
+                Code::NetNaclOutboundBlocked
+            } else {
+                Code::NetNaclInboundBlocked
+            };
+            let unread = self
+                .cx
+                .net
+                .network_acls
+                .as_ref()
+                .and_then(Readable::unreadable);
+            self.unknown_hop(
                 "nacl",
-                Status::Unknown,
+                code,
                 format!("The NACL of {subnet_id} was not read."),
-                None,
+                unread,
+                "ec2:DescribeNetworkAcls",
             );
             self.rank_last(rank);
             return;
@@ -486,11 +513,18 @@ impl<'c, 'a> Walk<'c, 'a> {
         }
         let enis = self.cx.endpoint_enis(ep);
         if enis.is_empty() {
-            self.hop(
+            let unread = self
+                .cx
+                .net
+                .endpoint_enis
+                .as_ref()
+                .and_then(Readable::unreadable);
+            self.unknown_hop(
                 "endpoint",
-                Status::Unknown,
-                format!("The ENIs of {} were not read.", ep.id),
-                None,
+                Code::NetEndpointSgIngressBlocked,
+                format!("The ENIs of {} were not read, so the endpoint's security groups and subnets are unknown.", ep.id),
+                unread,
+                "ec2:DescribeNetworkInterfaces",
             );
             return;
         }
@@ -506,11 +540,12 @@ impl<'c, 'a> Walk<'c, 'a> {
         // Every ENI the name resolves to must be reachable: clients pick any of them.
         let eni = enis[0];
         let Some(eni_net) = eni.private_ip.as_deref().and_then(cidr::net) else {
-            self.hop(
+            self.unknown_hop(
                 "endpoint",
-                Status::Unknown,
+                Code::NetEndpointSgIngressBlocked,
                 format!("{} has no private IP on record.", eni.id),
                 None,
+                "ec2:DescribeNetworkInterfaces",
             );
             return;
         };
@@ -598,11 +633,12 @@ impl<'c, 'a> Walk<'c, 'a> {
                 self.nacl_pair(&ep_subnet, true, task_net, false, somewhere);
                 self.nacl_pair(&task_subnet, false, eni_net, false, false);
             }
-            _ => self.hop(
+            _ => self.unknown_hop(
                 "nacl",
-                Status::Unknown,
-                "The subnets on the path are not known.".into(),
+                Code::NetNaclInboundBlocked,
+                format!("The subnets between the task and {} are not known, so the NACLs on the way cannot be checked.", eni.id),
                 None,
+                "ec2:DescribeNetworkInterfaces",
             ),
         }
         self.endpoint_policy(ep);
@@ -630,7 +666,21 @@ impl<'c, 'a> Walk<'c, 'a> {
                 return;
             }
             RouteLookup::Undecidable { prefix_list_id } => {
-                self.hop("route", Status::Unknown, format!("The entries of prefix list {prefix_list_id} were not read, so the route cannot be chosen."), None);
+                let list = cx.prefix_lists().iter().find(|l| l.id == prefix_list_id);
+                let f = self
+                    .finding(
+                        Code::NetNoPathToService,
+                        Status::Unknown,
+                        format!("The entries of prefix list {prefix_list_id}, which a route of {} names, are not known, so the route to {peer_text} cannot be chosen.", table.id),
+                    )
+                    .evidence("routeTableId", table.id.as_str())
+                    .evidence("prefixListId", prefix_list_id.as_str());
+                let unread = match list {
+                    Some(l) => l.cidrs.as_ref().and_then(Readable::unreadable),
+                    None => cx.net.prefix_lists.as_ref().and_then(Readable::unreadable),
+                };
+                let f = crate::judge::name_unread(f, unread, "ec2:GetManagedPrefixListEntries");
+                self.check("route", f);
                 return;
             }
         };
@@ -670,14 +720,22 @@ impl<'c, 'a> Walk<'c, 'a> {
         let gateway_ok = match &r.target {
             RouteTarget::NatGateway(id) if cx.nat(id).is_none() && !cx.nats_read() => {
                 // The NAT gateways were not read: its state is unknown, not "missing".
-                self.hop(
-                    "gateway",
-                    Status::Unknown,
-                    format!(
-                        "NAT gateway {id}'s state is unknown: the VPC's NAT gateways were not read."
-                    ),
-                    None,
+                let f = self
+                    .finding(
+                        Code::NetNatGatewayUnavailable,
+                        Status::Unknown,
+                        format!(
+                            "NAT gateway {id}'s state is unknown: the VPC's NAT gateways were not read."
+                        ),
+                    )
+                    .evidence("natGatewayId", id.as_str())
+                    .evidence("routeTableId", table.id.as_str());
+                let f = crate::judge::name_unread(
+                    f,
+                    cx.net.nat_gateways.as_ref().and_then(Readable::unreadable),
+                    "ec2:DescribeNatGateways",
                 );
+                self.check("gateway", f);
                 false
             }
             RouteTarget::NatGateway(id) => {
@@ -715,12 +773,19 @@ impl<'c, 'a> Walk<'c, 'a> {
                         ok
                     }
                     None => {
-                        self.hop(
-                            "gateway",
-                            Status::Unknown,
-                            format!("{id} was not read."),
-                            None,
+                        let f = self
+                            .finding(
+                                Code::NetEndpointNotAvailable,
+                                Status::Unknown,
+                                format!("The route sends S3 to {id}, which was not among the VPC endpoints read, so its state and policy are unknown."),
+                            )
+                            .evidence("vpcEndpointId", id.as_str());
+                        let f = crate::judge::name_unread(
+                            f,
+                            cx.net.vpc_endpoints.as_ref().and_then(Readable::unreadable),
+                            "ec2:DescribeVpcEndpoints",
                         );
+                        self.check("gateway", f);
                         false
                     }
                 }
@@ -905,6 +970,76 @@ fn required_calls(cx: &Cx<'_>, service: &Service) -> Vec<(String, String)> {
     calls
 }
 
+/// The S3 path when S3's addresses are unknown (the list's entries unread, empty or not
+/// CIDRs): the route cannot be chosen, so that hop is UNKNOWN and names the read. The task's
+/// egress can still be judged, because S3 is in no security group: with no rule naming the
+/// list, no rule for every address and no other CIDR rule, it is blocked whatever the
+/// entries are (the seed's own root cause survives an unread list).
+fn s3_addresses_unknown(w: &mut Walk<'_, '_>, pl: &crate::facts::PrefixListFacts) -> String {
+    let cx = w.cx;
+    let api = "ec2:GetManagedPrefixListEntries";
+    let why = match &pl.cidrs {
+        Some(Readable::Unreadable(u)) => {
+            format!(
+                "its entries could not be read ({api}: {})",
+                crate::judge::cause_of(u)
+            )
+        }
+        None => "its entries are not in the facts".to_string(),
+        Some(Readable::Read { value }) if value.is_empty() => {
+            "it answered no entries (AWS's S3 list always has some)".to_string()
+        }
+        Some(Readable::Read { value }) => format!(
+            "some of its entries are not CIDRs ({})",
+            value
+                .iter()
+                .filter(|c| cidr::net(c).is_none())
+                .take(3)
+                .map(|c| format!("{c:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let f = w
+        .finding(
+            Code::NetS3GatewayNotOnRouteTable,
+            Status::Unknown,
+            format!(
+                "S3's addresses are unknown: {why} for {}, so the route layer downloads take cannot be chosen.",
+                pl.id
+            ),
+        )
+        .evidence("prefixListId", pl.id.as_str());
+    let f = match &pl.cidrs {
+        Some(Readable::Read { .. }) => f
+            .evidence("api", api)
+            .evidence("cause", why.as_str())
+            .remediation(format!(
+                "Check the entries of {}: aws ec2 get-managed-prefix-list-entries --prefix-list-id {}",
+                pl.id, pl.id
+            )),
+        other => crate::judge::name_unread(f, other.as_ref().and_then(Readable::unreadable), api),
+    };
+    w.check("route", f);
+    // A route naming the list sends S3 to the gateway endpoint: then a missing egress rule is
+    // the prefix-list rule; otherwise it is plain egress to S3.
+    let gateway = cx.table.routes.iter().any(|r| {
+        r.destination_prefix_list_id.as_deref() == Some(pl.id.as_str())
+            && matches!(r.target, RouteTarget::VpcEndpoint(_))
+    });
+    let peer = Peer {
+        prefix_list_id: Some(pl.id.clone()),
+        addresses_unknown: true,
+        ..Peer::default()
+    };
+    w.sg_egress(
+        &peer,
+        &format!("S3 ({})", pl.id),
+        gateway.then_some(pl.id.as_str()),
+    );
+    "unknown".into()
+}
+
 /// Follows one destination's path.
 pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
     let mut w = Walk {
@@ -936,6 +1071,24 @@ pub fn follow(cx: &Cx<'_>, dest: &Destination) -> PathOutcome {
         }
         service => interface(&mut w, service),
     };
+    // Structural (issue 16): every hop worse than PASS has a finding with its status, so the
+    // stage cannot pass a path that was not verified hop by hop.
+    let hops = w.hops.clone();
+    for hop in hops.iter().filter(|h| h.status != Status::Pass) {
+        if !w.findings.iter().any(|f| f.status == hop.status) {
+            let f = w.finding(
+                hop.code.unwrap_or(Code::NetHopNotVerifiable),
+                hop.status,
+                format!(
+                    "{} ({} hop): {}",
+                    dest.service.label(),
+                    hop.layer,
+                    hop.detail
+                ),
+            );
+            w.findings.push(f);
+        }
+    }
     let status = w.worst();
     if status == Status::Pass {
         // The whole path was verified: say so under the code that would name its absence.
@@ -999,6 +1152,7 @@ fn interface(w: &mut Walk<'_, '_>, service: &Service) -> String {
                     ),
                 )
                 .evidence("vpcEndpointId", ep.id.as_str());
+            let f = crate::judge::name_unread(f, cx.vpc_dns_unread(), "ec2:DescribeVpcAttribute");
             w.check("dns", f);
             format!("unknown (endpoint {} or the internet)", ep.id)
         }
@@ -1114,42 +1268,35 @@ fn interface(w: &mut Walk<'_, '_>, service: &Service) -> String {
 fn s3(w: &mut Walk<'_, '_>) -> String {
     let cx = w.cx;
     let Some(pl) = cx.s3_prefix_list() else {
-        w.hop(
-            "route",
-            Status::Unknown,
-            format!(
-                "The prefix list com.amazonaws.{}.s3 was not read, so S3's addresses are unknown.",
-                cx.region
-            ),
-            None,
+        let f = w
+            .finding(
+                Code::NetS3GatewayNotOnRouteTable,
+                Status::Unknown,
+                format!(
+                    "The prefix list com.amazonaws.{}.s3 was not read, so S3's addresses, and the route layer downloads take, are unknown.",
+                    cx.region
+                ),
+            );
+        let f = crate::judge::name_unread(
+            f,
+            cx.net.prefix_lists.as_ref().and_then(Readable::unreadable),
+            "ec2:DescribeManagedPrefixLists",
         );
+        w.check("route", f);
         return "unknown".into();
     };
-    let Some(nets) = pl.cidrs.as_ref().map(|c| {
-        c.iter()
-            .filter_map(|s| cidr::net(s))
-            .collect::<Vec<IpNet>>()
-    }) else {
-        w.hop(
-            "route",
-            Status::Unknown,
-            format!(
-                "The entries of {} were not read, so S3's addresses are unknown.",
-                pl.id
-            ),
-            None,
-        );
-        return "unknown".into();
+    let parsed: Option<Vec<IpNet>> = pl
+        .entries()
+        .and_then(|c| {
+            c.iter()
+                .map(|s| cidr::net(s))
+                .collect::<Option<Vec<IpNet>>>()
+        })
+        .filter(|n| !n.is_empty());
+    let Some(nets) = parsed else {
+        return s3_addresses_unknown(w, pl);
     };
-    let Some(first) = nets.first().copied() else {
-        w.hop(
-            "route",
-            Status::Unknown,
-            format!("{} has no entries.", pl.id),
-            None,
-        );
-        return "unknown".into();
-    };
+    let first = nets[0];
     let peer = Peer {
         nets: nets.clone(),
         prefix_list_id: Some(pl.id.clone()),

@@ -182,7 +182,8 @@ mod tests {
         PrefixListFacts {
             id: "pl-s3".into(),
             name: Some("com.amazonaws.us-east-1.s3".into()),
-            cidrs: cidrs.map(|c| c.into_iter().map(String::from).collect()),
+            cidrs: cidrs
+                .map(|c| crate::facts::Readable::read(c.into_iter().map(String::from).collect())),
         }
     }
 
@@ -399,8 +400,15 @@ mod tests {
             RouteFacts::default(),
         ]);
         assert_eq!(lookup(&t, n("10.0.0.1/32"), &[]), RouteLookup::NoRoute);
+        // A list with an entry that is not a CIDR stands for unknown addresses: the route
+        // that names it cannot be chosen (dropping the entry could pick the wrong route).
         let lists = [s3_list(Some(vec!["garbage", "52.216.0.0/15"]))];
         let t = table(vec![rpl("pl-s3", vpce())]);
+        assert!(matches!(
+            lookup(&t, n("52.216.0.1/32"), &lists),
+            RouteLookup::Undecidable { .. }
+        ));
+        let lists = [s3_list(Some(vec!["52.216.0.0/15"]))];
         assert_eq!(matched(&lookup(&t, n("52.216.0.1/32"), &lists)).1, 15);
     }
 
@@ -503,7 +511,7 @@ mod tests {
         fn a_prefix_list_route_is_as_specific_as_its_cidr(routes in proptest::collection::vec(cidr_route(), 0..6), pl in v4net(), dest in v4net()) {
             // Replacing a static route by a prefix-list route with the same CIDR never changes
             // the winning specificity.
-            let lists = [PrefixListFacts { id: "pl-s3".into(), name: None, cidrs: Some(vec![pl.to_string()]) }];
+            let lists = [PrefixListFacts { id: "pl-s3".into(), name: None, cidrs: Some(crate::facts::Readable::read(vec![pl.to_string()])) }];
             let mut with_static = routes.clone();
             with_static.push(r(&pl.to_string(), vpce()));
             let mut with_pl = routes;
@@ -538,7 +546,7 @@ mod tests {
             pl_cidrs in proptest::option::of(proptest::collection::vec(".{0,20}", 0..4)),
             dest in v4net(),
         ) {
-            let lists = [PrefixListFacts { id: "pl-s3".into(), name: None, cidrs: pl_cidrs }];
+            let lists = [PrefixListFacts { id: "pl-s3".into(), name: None, cidrs: pl_cidrs.map(crate::facts::Readable::read) }];
             let t = table(routes);
             let _ = lookup(&t, dest, &lists);
             let _ = lookup(&t, n("2600::/64"), &lists);

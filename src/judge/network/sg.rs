@@ -137,6 +137,9 @@ pub fn evaluate(
         }
     }
 
+    if nets.is_empty() && peer.addresses_unknown {
+        return unknown_addresses(groups, egress, port, prefix_lists, doubt);
+    }
     if nets.is_empty() {
         return SgVerdict::Unknown {
             reason: doubt.unwrap_or_else(|| {
@@ -166,6 +169,68 @@ pub fn evaluate(
         (true, Some((group, rule)), _) => allowed(group, rule),
         (_, _, Some(reason)) => SgVerdict::Unknown { reason },
         (_, _, None) => SgVerdict::Blocked { uncovered },
+    }
+}
+
+/// [`evaluate`] for a peer whose addresses are unknown but that is in no group
+/// ([`Peer::addresses_unknown`]), once no rule named its list: allowed when the rules
+/// together cover every IPv4 and every IPv6 address, blocked when no CIDR or prefix-list
+/// rule applies at all, and otherwise unknown (a rule for some CIDR may or may not cover it).
+fn unknown_addresses(
+    groups: &[&SecurityGroupFacts],
+    egress: bool,
+    port: u16,
+    prefix_lists: &[PrefixListFacts],
+    doubt: Option<String>,
+) -> SgVerdict {
+    let everything = [
+        cidr::net("0.0.0.0/0").expect("constant"),
+        cidr::net("::/0").expect("constant"),
+    ];
+    let mut union = Vec::new();
+    let mut first = None;
+    let mut partial = doubt;
+    for group in groups {
+        for rule in group.rules.iter().filter(|r| applies(r, egress, port)) {
+            let mut nets: Vec<IpNet> = [&rule.cidr, &rule.ipv6_cidr]
+                .into_iter()
+                .flatten()
+                .filter_map(|c| cidr::net(c))
+                .collect();
+            if let Some(pl) = &rule.prefix_list_id {
+                nets.extend(cidr::prefix_list_nets(prefix_lists, pl).unwrap_or_default());
+            }
+            let named_anything =
+                rule.cidr.is_some() || rule.ipv6_cidr.is_some() || rule.prefix_list_id.is_some();
+            if named_anything {
+                first.get_or_insert((*group, rule));
+                partial.get_or_insert_with(|| {
+                    format!(
+                        "rule {} of {} allows {}, and the remote's addresses are unknown",
+                        rule.rule_id.as_deref().unwrap_or("(no id)"),
+                        group.id,
+                        [&rule.cidr, &rule.ipv6_cidr, &rule.prefix_list_id]
+                            .into_iter()
+                            .flatten()
+                            .cloned()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                });
+            }
+            union.extend(nets);
+        }
+    }
+    if everything.iter().all(|n| cidr::covered_by_union(n, &union))
+        && let Some((group, rule)) = first
+    {
+        return allowed(group, rule);
+    }
+    match partial {
+        Some(reason) => SgVerdict::Unknown { reason },
+        None => SgVerdict::Blocked {
+            uncovered: Vec::new(),
+        },
     }
 }
 
@@ -262,7 +327,8 @@ mod tests {
         PrefixListFacts {
             id: "pl-s3".into(),
             name: Some("com.amazonaws.us-east-1.s3".into()),
-            cidrs: cidrs.map(|c| c.into_iter().map(String::from).collect()),
+            cidrs: cidrs
+                .map(|c| crate::facts::Readable::read(c.into_iter().map(String::from).collect())),
         }
     }
 
@@ -613,11 +679,13 @@ mod tests {
             evaluate(&[&g], true, 443, &Peer::internet(), &[]),
             SgVerdict::Blocked { .. }
         ));
+        // A prefix list with an entry that is not a CIDR stands for unknown addresses: the
+        // rule naming it may or may not cover the host.
         let lists = [s3_list(Some(vec!["garbage"]))];
         let g = sg("sg-task", vec![to_pl(https_out("sgr-s3"), "pl-s3")]);
         assert!(matches!(
             evaluate(&[&g], true, 443, &host("52.216.1.1"), &lists),
-            SgVerdict::Blocked { .. }
+            SgVerdict::Unknown { .. }
         ));
     }
 
@@ -841,7 +909,7 @@ mod tests {
                 referenced_group_id: Some(g),
                 description: None,
             };
-            let lists = [PrefixListFacts { id: pl, name: None, cidrs: entries }];
+            let lists = [PrefixListFacts { id: pl, name: None, cidrs: entries.map(crate::facts::Readable::read) }];
             let grp = sg("sg-1", vec![r]);
             for peer in [Peer::internet(), host("10.0.0.1"), host("::1"), s3_peer(), Peer::default()] {
                 let _ = evaluate(&[&grp], egress, port, &peer, &lists);

@@ -105,8 +105,8 @@ fn seed() -> Facts {
         vpc: read(VpcFacts {
             id: "vpc-1".into(),
             cidrs: vec!["10.0.0.0/16".into()],
-            enable_dns_support: Some(true),
-            enable_dns_hostnames: Some(true),
+            enable_dns_support: Some(Readable::read(true)),
+            enable_dns_hostnames: Some(Readable::read(true)),
             dhcp_options_id: Some("dopt-1".into()),
             ..Default::default()
         }),
@@ -160,7 +160,7 @@ fn seed() -> Facts {
         prefix_lists: read(vec![PrefixListFacts {
             id: "pl-s3".into(),
             name: Some("com.amazonaws.us-east-1.s3".into()),
-            cidrs: Some(vec!["52.216.0.0/15".into(), "3.5.0.0/19".into()]),
+            cidrs: Some(Readable::read(vec!["52.216.0.0/15".into(), "3.5.0.0/19".into()])),
         }]),
         nat_gateways: read(vec![]),
         internet_gateways: read(vec![]),
@@ -389,7 +389,7 @@ fn private_dns_off_sends_ecr_to_the_missing_internet() {
 fn dns_hostnames_off() {
     let mut f = seed();
     if let Some(Readable::Read { value }) = &mut net(&mut f).vpc {
-        value.enable_dns_hostnames = Some(false);
+        value.enable_dns_hostnames = Some(Readable::read(false));
     }
     set_reason(
         &mut f,
