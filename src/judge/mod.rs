@@ -67,7 +67,8 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
             Some(c) if !applicable_stages(c).contains(&name) => {
                 StageResult::skipped(name, format!("Does not apply to failure class '{c}'."))
             }
-            Some(_) => not_passed_unread(later_stage(name, facts), facts),
+            Some(_) => section_missing(name, facts)
+                .unwrap_or_else(|| not_passed_unread(later_stage(name, facts), facts)),
         };
         stages.push(result);
     }
@@ -228,7 +229,6 @@ pub(crate) fn cause_of(u: &crate::facts::Unreadable) -> String {
 /// decided"), and the stage's status is then at best UNKNOWN. The one exception: a
 /// not-found answer in a stage that already fails (see below).
 fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
-    use crate::codes::Code as C;
     let section = match stage.name {
         StageName::Network => serde_json::to_value(&facts.network),
         StageName::Image => serde_json::to_value(&facts.image),
@@ -276,31 +276,7 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
         if stage.status == Status::Fail && u.is_not_found() {
             continue;
         }
-        let api = u.api.as_str();
-        let code = match stage.name {
-            StageName::Network => C::NetNoPathToService,
-            StageName::Iam => C::IamDecisionUnknown,
-            StageName::Image => match api {
-                "ecr:DescribeImages" => C::ImgTagNotFound,
-                "ecr:GetRepositoryPolicy" => C::ImgRepoPolicyDenies,
-                _ if api.starts_with("secretsmanager:") => C::ImgRegistryCredentialsMissing,
-                _ => C::ImgRepositoryNotFound,
-            },
-            StageName::Secrets => match api {
-                _ if api.starts_with("ssm:") => C::SsmParameterNotFound,
-                _ if api.starts_with("kms:") => C::KmsKeyNotUsable,
-                _ => C::SecretNotFound,
-            },
-            StageName::Logging => C::LogGroupMissing,
-            _ => match api {
-                "elasticfilesystem:DescribeFileSystemPolicy" => C::EfsPolicyDeniesMount,
-                "elasticfilesystem:DescribeMountTargetSecurityGroups" => C::EfsNfsBlocked,
-                _ if api.starts_with("elasticfilesystem:") => C::EfsMountTargetMissing,
-                _ if api.starts_with("ec2:") => C::EfsNfsBlocked,
-                "ecs:DescribeClusters" | "ecs:ListContainerInstances" => C::Ec2NoContainerInstances,
-                _ => C::Ec2InsufficientResources,
-            },
-        };
+        let code = closest_code(stage.name, u.api.as_str());
         added.push(unreadable_finding(
             code,
             crate::report::Severity::Medium,
@@ -329,6 +305,75 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
         stage.status = Status::worst(stage.findings.iter().map(|f| f.status));
     }
     stage
+}
+
+/// The check an unread fact of `stage` falls under, by the API that failed: the finding
+/// whose verdict the fact would have decided.
+fn closest_code(stage: StageName, api: &str) -> crate::codes::Code {
+    use crate::codes::Code as C;
+    match stage {
+        StageName::Network => C::NetNoPathToService,
+        StageName::Iam => C::IamDecisionUnknown,
+        StageName::Image => match api {
+            "ecr:DescribeImages" => C::ImgTagNotFound,
+            "ecr:GetRepositoryPolicy" => C::ImgRepoPolicyDenies,
+            _ if api.starts_with("secretsmanager:") => C::ImgRegistryCredentialsMissing,
+            _ => C::ImgRepositoryNotFound,
+        },
+        StageName::Secrets => match api {
+            _ if api.starts_with("ssm:") => C::SsmParameterNotFound,
+            _ if api.starts_with("kms:") => C::KmsKeyNotUsable,
+            _ => C::SecretNotFound,
+        },
+        StageName::Logging => C::LogGroupMissing,
+        _ => match api {
+            "elasticfilesystem:DescribeFileSystemPolicy" => C::EfsPolicyDeniesMount,
+            "elasticfilesystem:DescribeMountTargetSecurityGroups" => C::EfsNfsBlocked,
+            _ if api.starts_with("elasticfilesystem:") => C::EfsMountTargetMissing,
+            _ if api.starts_with("ec2:") => C::EfsNfsBlocked,
+            "ecs:DescribeClusters" | "ecs:ListContainerInstances" => C::Ec2NoContainerInstances,
+            _ => C::Ec2InsufficientResources,
+        },
+    }
+}
+
+/// A stage that applies to the failure but whose facts section is absent (an older, edited
+/// or cut snapshot; live collection always fills the stages it runs) is UNKNOWN, not
+/// SKIPPED: nothing of it was checked, and the verdict must not read as if it had been.
+/// The finding names the stage's first read as the API that was not made.
+fn section_missing(name: StageName, facts: &Facts) -> Option<StageResult> {
+    let (absent, api) = match name {
+        StageName::Network => (facts.network.is_none(), "ec2:DescribeNetworkInterfaces"),
+        StageName::Image => (facts.image.is_none(), "ecr:DescribeRepositories"),
+        StageName::Iam => (facts.iam.is_none(), "iam:GetRole"),
+        StageName::Secrets => (facts.secrets.is_none(), "secretsmanager:DescribeSecret"),
+        StageName::Logging => (facts.logging.is_none(), "logs:DescribeLogGroups"),
+        StageName::Placement => (facts.placement.is_none(), "ecs:DescribeClusters"),
+        StageName::Task => (false, ""),
+    };
+    let found = matches!(
+        facts.task.value(),
+        Some(crate::facts::TaskLookup::Found { .. })
+    );
+    if !absent || !found {
+        return None;
+    }
+    let u = crate::facts::Unreadable::not_collected(api);
+    let f = unreadable_finding(
+        closest_code(name, api),
+        crate::report::Severity::Medium,
+        &format!("The facts of the {} stage", name.as_str()),
+        &u,
+        "This stage applies to the failure, so it is not PASS, but nothing of it could be checked.",
+    );
+    Some(StageResult::ran(
+        name,
+        format!(
+            "Not checked: the facts hold no {} section (not collected, or missing from the snapshot).",
+            name.as_str()
+        ),
+        vec![f],
+    ))
 }
 
 /// A stage is PASS only if every hop of every path under it is PASS: a hop worse than every
@@ -902,6 +947,10 @@ mod unreadable_tests {
                 "ec2:DescribeVpcAttribute",
             ),
             ("", "taskDefinition", None, "ecs:DescribeTaskDefinition"),
+            // A whole section of a stage the failure points at.
+            ("", "network", None, "ec2:DescribeNetworkInterfaces"),
+            ("", "image", None, "ecr:DescribeRepositories"),
+            ("", "iam", None, "iam:GetRole"),
         ];
         for (at, key, value, api) in edits {
             let mut v = original.clone();
@@ -921,11 +970,24 @@ mod unreadable_tests {
                 report, baseline,
                 "{what}: the report does not depend on it?"
             );
-            let section = if key == "taskDefinition" {
-                None
-            } else {
-                Some("network")
+            let section = match (at, key) {
+                (_, "taskDefinition") => None,
+                ("", stage) => Some(stage),
+                _ => Some("network"),
             };
+            if let ("", Some(stage)) = (at, section) {
+                let st = report
+                    .stages
+                    .iter()
+                    .find(|s| s.name.as_str() == stage)
+                    .unwrap();
+                assert_eq!(
+                    st.status,
+                    Status::Unknown,
+                    "{what}: {stage} is {:?}",
+                    st.status
+                );
+            }
             for st in report.stages.iter().filter(|s| s.status != Status::Skipped) {
                 if st.name == StageName::Task || section.is_some_and(|s| s != st.name.as_str()) {
                     continue;
