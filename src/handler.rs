@@ -25,6 +25,18 @@ pub enum HandlerError {
     Engine(EngineError),
 }
 
+impl HandlerError {
+    /// The message for the Lambda's error output and logs. A rejection may quote the event (a
+    /// field's value, its detail-type, serde's "unknown variant" text): credentials in a
+    /// presigned URL it carries are redacted, and escape sequences, C1 controls, bidi and
+    /// zero-width characters are shown as visible escapes ([`crate::render::terminal_safe`]),
+    /// so that a console or `aws logs tail` showing it is not driven by the event's sender.
+    pub fn safe_message(&self) -> String {
+        let redacted = crate::redact::redact(&self.to_string()).into_owned();
+        crate::render::terminal_safe(&redacted).into_owned()
+    }
+}
+
 impl From<EngineError> for HandlerError {
     fn from(e: EngineError) -> Self {
         match e {
@@ -41,11 +53,10 @@ impl From<HandlerError> for Diagnostic {
             HandlerError::Engine(EngineError::NoRegion) => "NoRegion",
             HandlerError::Engine(EngineError::Request(_)) => "InvalidEvent",
         };
-        // A rejection may quote the event (a field's value): credentials in a presigned URL
-        // it carries never reach the Lambda's error output.
+        // A rejection may quote the event: see `safe_message`.
         Diagnostic {
             error_type: error_type.to_string(),
-            error_message: crate::redact::redact(&e.to_string()).into_owned(),
+            error_message: e.safe_message(),
         }
     }
 }
@@ -779,6 +790,33 @@ mod account_tests {
         assert_eq!(d.error_type, "InvalidEvent");
         assert!(
             !d.error_message.contains("deadbeefcafe1234"),
+            "{}",
+            d.error_message
+        );
+    }
+
+    /// A rejected event's detail-type is quoted in the error: its escape sequences, C1,
+    /// bidi and zero-width characters reach the Lambda's error output only as visible text.
+    #[test]
+    fn a_rejection_quoting_escape_sequences_is_terminal_safe() {
+        let hostile = "\u{1b}[2J All checks PASSED \u{1b}[8m \u{9b}2J \u{202e}\u{2066}\u{200e}\u{61c}\u{200b}\u{2060}\u{feff}";
+        let event = json!({
+            "version": "0", "id": "e", "detail-type": hostile, "source": "aws.ecs",
+            "account": "123456789012", "region": "us-east-1", "time": "2026-11-27T10:00:59Z",
+            "resources": [], "detail": {}
+        });
+        let err = crate::request::Request::from_value(event).unwrap_err();
+        assert!(err.to_string().contains(hostile), "{err}");
+        let d: Diagnostic = HandlerError::from(err).into();
+        for c in [
+            '\u{1b}', '\u{9b}', '\u{202e}', '\u{2066}', '\u{200e}', '\u{61c}', '\u{200b}',
+            '\u{2060}', '\u{feff}',
+        ] {
+            assert!(!d.error_message.contains(c), "{:?}", d.error_message);
+        }
+        assert!(
+            d.error_message.contains("\\x1b[2J All checks PASSED")
+                && d.error_message.contains("\\u{202e}"),
             "{}",
             d.error_message
         );

@@ -15,6 +15,7 @@ pub mod event;
 pub mod facts;
 pub mod handler;
 pub mod image_ref;
+pub mod input;
 pub mod judge;
 pub mod publish;
 pub mod redact;

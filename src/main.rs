@@ -3,14 +3,19 @@
 //! Exit status: 0 whenever a report was produced (whatever its verdict), 2 for bad
 //! input, 1 when no report could be made.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ecs_task_doctor::codes::Code;
 use ecs_task_doctor::engine::{self, Engine};
+use ecs_task_doctor::facts::Facts;
+use ecs_task_doctor::input;
 use ecs_task_doctor::render::{self, Format};
+use ecs_task_doctor::report::Report;
 use ecs_task_doctor::request::{Caller, DiagnoseRequest, Request, RequestError, Target};
 use ecs_task_doctor::snapshot;
 use ecs_task_doctor::stage::{StageName, StageSelection};
@@ -143,7 +148,9 @@ fn parse_timeout(s: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
-/// A failure with the exit status it deserves.
+/// A failure with the exit status it deserves. Its message may quote the input (a path, a
+/// serde error naming an unknown variant, an event's detail-type): [`print_error`] makes it
+/// safe for the terminal.
 enum Failure {
     BadInput(String),
     NoReport(String),
@@ -182,14 +189,39 @@ async fn main() -> ExitCode {
     match result {
         Ok(text) => write_stdout(&text),
         Err(Failure::BadInput(m)) => {
-            eprintln!("error: {m}");
+            print_error(&m);
             ExitCode::from(2)
         }
         Err(Failure::NoReport(m)) => {
-            eprintln!("error: {m}");
+            print_error(&m);
             ExitCode::from(1)
         }
     }
+}
+
+/// Prints `error: …` with the message made [`render::terminal_safe`], as the text report
+/// makes the account's text: an error echoes its input, and a snapshot or event whose text
+/// holds `ESC[2J … All checks PASSED` would otherwise clear the screen and lie (issue 16).
+fn print_error(message: &str) {
+    eprintln!("error: {}", render::terminal_safe(message));
+}
+
+/// `--timeout` as the error names it.
+fn timeout_flag(timeout: Duration) -> String {
+    format!("--timeout {}s", timeout.as_secs())
+}
+
+/// Runs blocking input work (opening and reading a file that may be a FIFO, judging a
+/// snapshot) within the run's deadline: `--timeout` bounds the whole run, not only the AWS
+/// reads. See [`ecs_task_doctor::input::within`].
+async fn within<T: Send + 'static>(
+    deadline: tokio::time::Instant,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, input::Unfinished> {
+    let deadline = deadline.into_std();
+    tokio::task::spawn_blocking(move || input::within(deadline, work))
+        .await
+        .unwrap_or(Err(input::Unfinished::Failed))
 }
 
 /// Writes the output; a closed pipe (`| head`) is not an error worth a panic.
@@ -210,9 +242,7 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
     let deadline = tokio::time::Instant::now() + args.timeout;
     let bad = |e: RequestError| Failure::BadInput(e.to_string());
     let (facts, report) = if let Some(path) = &args.snapshot {
-        let facts = snapshot::load(path).map_err(|e| Failure::BadInput(e.to_string()))?;
-        let report = engine::replay(&facts, args.stage);
-        (facts, report)
+        replay_within(path, args.stage, deadline, args.timeout, engine::replay).await?
     } else {
         let request = match (&args.cluster, &args.task, &args.event) {
             (Some(c), Some(t), None) => {
@@ -221,7 +251,25 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
                     Request::Sweep(_) => unreachable!("a lookup is never a sweep"),
                 }
             }
-            (None, None, Some(path)) => event_request(path, args.stage)?,
+            (None, None, Some(path)) => {
+                let (file, stage) = (path.clone(), args.stage);
+                match within(deadline, move || event_request(&file, stage)).await {
+                    Ok(request) => request?,
+                    Err(input::Unfinished::Deadline) => {
+                        return Err(Failure::NoReport(format!(
+                            "{}: not read within {}; no report",
+                            path.display(),
+                            timeout_flag(args.timeout)
+                        )));
+                    }
+                    Err(input::Unfinished::Failed) => {
+                        return Err(Failure::NoReport(format!(
+                            "{}: the event could not be read; no report",
+                            path.display()
+                        )));
+                    }
+                }
+            }
             _ => {
                 return Err(Failure::BadInput(
                     "say which task: --cluster C --task T, --event FILE, or --snapshot FILE".into(),
@@ -254,19 +302,59 @@ async fn diagnose(args: DiagnoseArgs) -> Result<String, Failure> {
     })
 }
 
-fn event_request(path: &PathBuf, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {
-    let limit = ecs_task_doctor::request::MAX_EVENT_BYTES as u64;
-    let len = std::fs::metadata(path)
-        .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?
-        .len();
-    if len > limit {
-        return Err(Failure::BadInput(format!(
-            "{}: {len} bytes is over the {limit}-byte limit (EventBridge's maximum event size)",
+/// Replays a snapshot (reading it and judging it) within the deadline, because a snapshot is
+/// untrusted input: a FIFO that is never written, or facts that take the judge too long, end
+/// at `--timeout` with an error naming it, never with a partial report. `judge` is
+/// [`engine::replay`]; a parameter so that a test can stand in a slow one.
+async fn replay_within(
+    path: &Path,
+    stage: StageSelection,
+    deadline: tokio::time::Instant,
+    timeout: Duration,
+    judge: fn(&Facts, StageSelection) -> Report,
+) -> Result<(Facts, Report), Failure> {
+    let read = Arc::new(AtomicBool::new(false));
+    let (file, done_reading) = (path.to_path_buf(), Arc::clone(&read));
+    let replayed = within(deadline, move || {
+        let facts = snapshot::load(&file)?;
+        done_reading.store(true, Ordering::Release);
+        let report = judge(&facts, stage);
+        Ok::<_, snapshot::SnapshotError>((facts, report))
+    })
+    .await;
+    match replayed {
+        Ok(r) => r.map_err(|e| Failure::BadInput(e.to_string())),
+        Err(input::Unfinished::Deadline) if read.load(Ordering::Acquire) => {
+            Err(Failure::NoReport(format!(
+                "{}: judging the snapshot did not finish within {}; no report",
+                path.display(),
+                timeout_flag(timeout)
+            )))
+        }
+        Err(input::Unfinished::Deadline) => Err(Failure::NoReport(format!(
+            "{}: not read within {}; no report",
+            path.display(),
+            timeout_flag(timeout)
+        ))),
+        Err(input::Unfinished::Failed) => Err(Failure::NoReport(format!(
+            "{}: the replay stopped without a report",
             path.display()
-        )));
+        ))),
     }
-    let bytes =
-        std::fs::read(path).map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
+}
+
+/// Reads and parses an `--event` file through [`input::read_file`], so that
+/// [`ecs_task_doctor::request::MAX_EVENT_BYTES`] holds for a pipe or a device too (their
+/// metadata length is 0). Blocking: run it [`within`] the deadline.
+fn event_request(path: &Path, stage: StageSelection) -> Result<DiagnoseRequest, Failure> {
+    let limit = ecs_task_doctor::request::MAX_EVENT_BYTES as u64;
+    let bytes = input::read_file(path, limit).map_err(|e| match e {
+        input::ReadError::TooLarge { .. } => Failure::BadInput(format!(
+            "{}: {e} (EventBridge's maximum event size)",
+            path.display()
+        )),
+        input::ReadError::Io(e) => Failure::BadInput(format!("{}: {e}", path.display())),
+    })?;
     let request = Request::from_slice(&bytes)
         .map_err(|e| Failure::BadInput(format!("{}: {e}", path.display())))?;
     match request {
@@ -308,11 +396,7 @@ async fn sweep(
             other => Failure::NoReport(other.to_string()),
         })?;
     Ok(match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(&summary).expect("summaries serialise");
-            s.push('\n');
-            s
-        }
+        Format::Json => render::json_pretty(&summary),
         Format::Markdown => render::sweep_markdown(&summary),
         Format::Text => render::sweep_text(&summary),
     })
@@ -383,6 +467,86 @@ fn codes() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn message(r: Result<(Facts, Report), Failure>) -> (u8, String) {
+        match r {
+            Ok(_) => panic!("a report"),
+            Err(Failure::BadInput(m)) => (2, m),
+            Err(Failure::NoReport(m)) => (1, m),
+        }
+    }
+
+    /// A judge that outlasts any test's timeout: the replay must not wait for it.
+    fn slow_judge(facts: &Facts, stage: StageSelection) -> Report {
+        std::thread::sleep(Duration::from_secs(30));
+        engine::replay(facts, stage)
+    }
+
+    #[tokio::test]
+    async fn a_replay_is_bounded_by_the_timeout_reading_and_judging() {
+        let dir = std::env::temp_dir().join(format!("replay-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("example.json");
+        std::fs::write(&file, include_str!("../examples/fargate-cannot-pull.json")).unwrap();
+        let timeout = Duration::from_secs(1);
+        let at = |t| tokio::time::Instant::now() + t;
+        // Within the budget: the report.
+        let (_, report) = replay_within(
+            &file,
+            StageSelection::All,
+            at(Duration::from_secs(30)),
+            Duration::from_secs(30),
+            engine::replay,
+        )
+        .await
+        .unwrap_or_else(|_| panic!("no report"));
+        assert_eq!(
+            report.root_cause.map(|c| c.as_str()),
+            Some("NET_SG_EGRESS_S3_PREFIX_LIST_MISSING")
+        );
+        // A judge too slow: cut at the timeout, named, no partial report.
+        let started = std::time::Instant::now();
+        let r = replay_within(&file, StageSelection::All, at(timeout), timeout, slow_judge).await;
+        let took = started.elapsed();
+        let (status, m) = message(r);
+        assert_eq!(status, 1, "{m}");
+        assert!(
+            m.contains("judging the snapshot did not finish within --timeout 1s")
+                && m.contains("example.json"),
+            "{m}"
+        );
+        assert!(
+            took >= timeout && took < Duration::from_secs(15),
+            "{took:?}"
+        );
+        // A snapshot that is never written (a FIFO): cut while reading.
+        let fifo = dir.join("fifo");
+        let _ = std::fs::remove_file(&fifo);
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let r = replay_within(
+                &fifo,
+                StageSelection::All,
+                at(timeout),
+                timeout,
+                engine::replay,
+            )
+            .await;
+            let (status, m) = message(r);
+            assert_eq!(status, 1, "{m}");
+            assert!(m.contains("not read within --timeout 1s"), "{m}");
+        }
+        // Bad input stays bad input, not a timeout.
+        std::fs::write(&file, "{}").unwrap();
+        let r = replay_within(&file, StageSelection::All, at(timeout), timeout, slow_judge).await;
+        let (status, m) = message(r);
+        assert_eq!(status, 2, "{m}");
+        assert!(m.contains("not an ecs-task-doctor snapshot"), "{m}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn timeouts_parse_with_units_and_bad_ones_say_why() {

@@ -22,13 +22,12 @@ pub enum SnapshotError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The file is too large to be a snapshot.
-    #[error("{path}: {bytes} bytes is over the {MAX_SNAPSHOT_BYTES}-byte snapshot limit")]
+    /// The file is too large to be a snapshot: it has more than [`MAX_SNAPSHOT_BYTES`] bytes
+    /// (how many more is not read to find out: `/dev/zero` has no end).
+    #[error("{path}: over the {MAX_SNAPSHOT_BYTES}-byte snapshot limit")]
     TooLarge {
         /// The file.
         path: String,
-        /// Its size.
-        bytes: u64,
     },
     /// The file is not a valid snapshot.
     #[error("{path} is not an ecs-task-doctor snapshot: {message}")]
@@ -84,29 +83,26 @@ pub fn from_slice(bytes: &[u8], path: &str) -> Result<Facts, SnapshotError> {
     Ok(facts)
 }
 
-/// Reads a snapshot file.
+/// Reads a snapshot file, or a device, pipe or FIFO (`/dev/stdin`): through
+/// [`crate::input::read_file`], so that the size limit holds for inputs whose metadata
+/// length is 0. A FIFO with no writer blocks here; the CLI runs this within its deadline.
 pub fn load(path: &Path) -> Result<Facts, SnapshotError> {
     let name = path.display().to_string();
-    let io = |source| SnapshotError::Io {
-        path: name.clone(),
-        source,
-    };
-    let len = std::fs::metadata(path).map_err(io)?.len();
-    if len > MAX_SNAPSHOT_BYTES {
-        return Err(SnapshotError::TooLarge {
-            path: name,
-            bytes: len,
-        });
-    }
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = crate::input::read_file(path, MAX_SNAPSHOT_BYTES).map_err(|e| match e {
+        crate::input::ReadError::Io(source) => SnapshotError::Io {
+            path: name.clone(),
+            source,
+        },
+        crate::input::ReadError::TooLarge { .. } => SnapshotError::TooLarge { path: name.clone() },
+    })?;
     from_slice(&bytes, &name)
 }
 
-/// The snapshot text: pretty JSON with a final newline, stable for the same Facts.
+/// The snapshot text: pretty JSON with a final newline, stable for the same Facts. Written
+/// by [`crate::render::json_pretty`], so that the account's text in it (stop reasons,
+/// descriptions) carries no raw C1, bidi or zero-width character when someone `cat`s it.
 pub fn to_string(facts: &Facts) -> String {
-    let mut s = serde_json::to_string_pretty(facts).expect("Facts always serialise");
-    s.push('\n');
-    s
+    crate::render::json_pretty(facts)
 }
 
 /// Writes a snapshot file.
@@ -134,6 +130,19 @@ mod tests {
         assert!(e.contains("y.json"), "{e}");
         let e = from_slice(b"", "z.json").unwrap_err().to_string();
         assert!(e.contains("EOF"), "{e}");
+    }
+
+    #[test]
+    fn an_input_with_no_length_is_refused_at_the_limit() {
+        // /dev/zero's metadata length is 0; it is refused after MAX_SNAPSHOT_BYTES + 1 bytes.
+        let e = load(Path::new("/dev/zero")).unwrap_err();
+        assert!(matches!(e, SnapshotError::TooLarge { .. }), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "/dev/zero: over the 16777216-byte snapshot limit"
+        );
+        let e = load(Path::new("/nonexistent/s.json")).unwrap_err();
+        assert!(matches!(e, SnapshotError::Io { .. }), "{e}");
     }
 
     #[test]

@@ -35,10 +35,9 @@ async fn main() -> Result<(), Error> {
         let deadline = tokio::time::Instant::now() + budget;
         app.handle_within(event.payload, deadline, &event.context.invoked_function_arn)
             .await
-            .map_err(|e: HandlerError| {
-                // Redacted: a parse error can quote a value of the event.
-                tracing::warn!(error = %ecs_task_doctor::redact::redact(&e.to_string()), "no report");
-                e
+            .inspect_err(|e: &HandlerError| {
+                // Redacted and terminal-safe: a parse error can quote a value of the event.
+                tracing::warn!(error = %e.safe_message(), "no report");
             })
     }))
     .await

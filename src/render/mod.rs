@@ -1,10 +1,12 @@
 //! render: a [`Report`] as JSON (the contract), plain text, or Markdown.
 //!
-//! Text and Markdown are views of the JSON, never sources of extra facts. Both neutralise
+//! Text and Markdown are views of the JSON, never sources of extra facts. All three neutralise
 //! the strings that come from the account (names, tags, descriptions, stop reasons), which
 //! anyone who can name a resource or make a task fail controls: text through
-//! [`terminal_safe`], Markdown by escaping (see `markdown.rs`).
+//! [`terminal_safe`], Markdown by escaping (see `markdown.rs`), JSON by writing the
+//! characters serde_json leaves raw (C1, bidi, zero-width) as `\u` escapes ([`json_pretty`]).
 
+mod json;
 mod markdown;
 mod sweep;
 mod text;
@@ -13,6 +15,7 @@ use std::str::FromStr;
 
 use crate::report::Report;
 
+pub use json::json_pretty;
 pub use markdown::markdown;
 pub use sweep::{sweep_markdown, sweep_text};
 pub use text::terminal_safe;
@@ -45,14 +48,12 @@ impl FromStr for Format {
     }
 }
 
-/// The report as pretty JSON with a final newline.
+/// The report as pretty JSON with a final newline, through [`json_pretty`]: C1 controls,
+/// bidi and zero-width characters in the account's text are `\u` escapes, not raw.
 pub fn json(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report).expect("reports always serialise");
-    s.push('\n');
-    s
+    json_pretty(report)
 }
 
-/// Renders in the chosen format.
 /// The problems besides the root cause, for the top of a report: failures, then warnings, then
 /// what could not be decided, each with its stage. With a root cause named, the task stage's
 /// findings (the stop reason restated) are not other problems, nor are the root cause's own
@@ -80,6 +81,7 @@ pub(crate) fn other_problems<'a>(
     others
 }
 
+/// Renders in the chosen format.
 pub fn render(report: &Report, format: Format) -> String {
     match format {
         Format::Json => json(report),
