@@ -123,7 +123,10 @@ impl Engine {
     /// Its work is bounded whatever the number of failures: at most
     /// [`collect::sweep::MAX_CLUSTERS`] clusters, [`collect::sweep::MAX_TASKS_PER_CLUSTER`]
     /// tasks per cluster and [`MAX_GROUPS_DIAGNOSED`] diagnoses; what a bound cut is named in
-    /// `leftOut`.
+    /// `leftOut`. A listing not read in full (ListClusters, ListTasks or DescribeTasks
+    /// denied, timed out, failing, or paginating without end) is never an all clear: the
+    /// status is at least UNKNOWN and the summary says what could not be read and why
+    /// ([`judge::sweep::outcome`]).
     pub async fn sweep(
         &self,
         request: &SweepRequest,
@@ -235,7 +238,10 @@ impl Engine {
                 }
             })
             .collect();
-        let failed: usize = groups.iter().map(|g| g.count).sum();
+        // Unknown is never PASS or SKIPPED: a listing not read in full is at least UNKNOWN,
+        // and its headline says what could not be read and why (judge::sweep::outcome).
+        let verdicts: Vec<Option<Status>> = groups.iter().map(|g| g.verdict).collect();
+        let outcome = judge::sweep::outcome(&facts, &plan, &verdicts);
         let left_out = SweepLeftOut {
             groups_not_diagnosed: groups.len().saturating_sub(MAX_GROUPS_DIAGNOSED),
             stopped_for_other_reasons: plan.stopped_for_other_reasons,
@@ -249,7 +255,6 @@ impl Engine {
                 .map(|u| format!("{}: {}", u.api, u.error_code))
                 .collect(),
         };
-        let clusters = facts.stopped.len();
         Ok(SweepSummary {
             schema_version: crate::report::SCHEMA_VERSION.to_string(),
             region: self.region.clone(),
@@ -257,15 +262,8 @@ impl Engine {
                 now - chrono::Duration::minutes(i64::from(request.lookback_minutes)),
             )),
             to: facts.collected_at.clone(),
-            status: Status::worst(groups.iter().filter_map(|g| g.verdict)),
-            summary: format!(
-                "{failed} failed start{} in {} group{} across {clusters} cluster{} in the last {} minutes.",
-                if failed == 1 { "" } else { "s" },
-                groups.len(),
-                if groups.len() == 1 { "" } else { "s" },
-                if clusters == 1 { "" } else { "s" },
-                request.lookback_minutes
-            ),
+            status: outcome.status,
+            summary: outcome.summary,
             groups,
             left_out,
         })

@@ -9,6 +9,7 @@ use ecs_task_doctor::handler::App;
 use ecs_task_doctor::publish::{Destinations, Publisher};
 use ecs_task_doctor::stage::StageSelection;
 use serde_json::{Value, json};
+use support::fault_proxy::{FaultProxy, access_denied, sdk_config_at};
 use support::redaction::sinks;
 use support::scenario::{self, PULL_TIMEOUT};
 
@@ -271,6 +272,116 @@ async fn a_sweep_publishes_its_summary() {
         "{}",
         sent[0].1
     );
+}
+
+/// Issue 16, item 3: a scheduled sweep that could not list is never published as all clear.
+/// With ecs:ListTasks denied for one of two clusters (the fault proxy denies the first
+/// ListTasks it sees, whichever cluster that is), the failed start of the other cluster is
+/// still found, diagnosed and published, and the subject and the message say the sweep did
+/// not read everything and which permission the role lacks. With ecs:ListClusters denied,
+/// nothing is read: UNKNOWN, and no "0 failed starts" all clear.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sweep_that_could_not_list_is_not_published_as_all_clear() {
+    let conf = support::sdk_config().await;
+    let sinks = sinks(&conf).await;
+    let (a, b) = tokio::join!(
+        scenario::fargate_task(&conf, Some(PULL_TIMEOUT)),
+        scenario::fargate_task(&conf, Some(PULL_TIMEOUT))
+    );
+    let proxy = FaultProxy::start(support::moto_endpoint()).await;
+    // The engine reads through the proxy; the publisher writes to moto directly.
+    let app = App::new(
+        Engine::new(&sdk_config_at(&proxy.endpoint).await).unwrap(),
+        Some(Publisher::new(
+            &conf,
+            Destinations {
+                topic_arn: Some(sinks.topic.clone()),
+                bucket: None,
+            },
+        )),
+    );
+
+    proxy.fault("ecs:ListTasks", access_denied("ecs:ListTasks"), Some(1));
+    let summary = app
+        .handle(json!({"Sweep": {"Clusters": [a.cluster, b.cluster], "LookbackMinutes": 60}}))
+        .await
+        .unwrap();
+    assert_eq!(proxy.faulted("ecs:ListTasks"), 1);
+    // The found failure is reported, and its FAIL stays: not an all clear either way.
+    assert_eq!(summary["status"], "FAIL", "{summary:#}");
+    let groups = summary["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{summary:#}");
+    assert_eq!(groups[0]["count"], 1, "{summary:#}");
+    let read = if groups[0]["cluster"] == a.cluster.as_str() {
+        &a
+    } else {
+        &b
+    };
+    let denied = if read.cluster == a.cluster { &b } else { &a };
+    let headline = summary["summary"].as_str().unwrap();
+    assert_eq!(
+        headline,
+        format!(
+            "Incomplete sweep: could not list the stopped tasks of cluster {}: the function's \
+             role lacks ecs:ListTasks. 1 of 2 clusters listed. 1 failed start in 1 group in \
+             what was read in the last 60 minutes; what was not read may hold more.",
+            denied.cluster
+        ),
+        "{summary:#}"
+    );
+    let sent = notifications(&conf, &sinks.queue_url).await;
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let (subject, body) = &sent[0];
+    assert_eq!(
+        subject,
+        "ECS sweep us-east-1 [FAIL]: not all read: role lacks ecs:ListTasks; 1 failed start(s) found"
+    );
+    assert!(
+        body.contains("**FAIL** Incomplete sweep: could not list the stopped tasks of cluster"),
+        "{body}"
+    );
+    assert!(
+        body.contains("the function's role lacks ecs:ListTasks. 1 of 2 clusters listed."),
+        "{body}"
+    );
+    assert!(
+        body.contains(&read.task_id),
+        "the failure found is in the table: {body}"
+    );
+    assert!(
+        body.contains("unreadable: ecs:ListTasks: AccessDeniedException"),
+        "{body}"
+    );
+
+    // ListClusters denied: nothing read at all.
+    proxy.clear();
+    proxy.fault("ecs:ListClusters", access_denied("ecs:ListClusters"), None);
+    let summary = app
+        .handle(json!({"Sweep": {"Clusters": [], "LookbackMinutes": 60}}))
+        .await
+        .unwrap();
+    assert_eq!(summary["status"], "UNKNOWN", "{summary:#}");
+    let sent = notifications(&conf, &sinks.queue_url).await;
+    assert_eq!(sent.len(), 1, "{sent:#?}");
+    let (subject, body) = &sent[0];
+    assert_eq!(
+        subject,
+        "ECS sweep us-east-1 [UNKNOWN]: not all read: role lacks ecs:ListClusters; 0 failed start(s) found"
+    );
+    assert!(
+        body.contains(
+            "**UNKNOWN** Incomplete sweep: could not list the clusters: the function's role \
+             lacks ecs:ListClusters. Nothing was read, so failed starts in the last 60 minutes \
+             are unknown: this is not an all clear."
+        ),
+        "{body}"
+    );
+    for all_clear in ["0 failed starts in 0 groups", "SKIPPED"] {
+        assert!(
+            !subject.contains(all_clear) && !body.contains(all_clear),
+            "{subject}\n{body}"
+        );
+    }
 }
 
 #[tokio::test]

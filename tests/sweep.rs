@@ -29,6 +29,7 @@ use futures_util::future::join_all;
 use serde_json::Value;
 
 use support::calls::{self, Calls};
+use support::fault_proxy::{FaultProxy, access_denied, sdk_config_at};
 use support::scenario::{self, PULL_TIMEOUT};
 use support::sweep::{self as sw, Batch, LOOKBACK_MINUTES, Shared, ago};
 use support::{logging, secrets, unique};
@@ -400,6 +401,159 @@ fn sweep_finds_four_causes_in_250_tasks_with_calls_that_grow_with_groups() {
     assert!(
         elapsed.as_secs() < 120,
         "the sweep test took {elapsed:?}; it should stay around a minute"
+    );
+}
+
+/// Runs `ecs-task-doctor sweep --since 60m --format <format> [--cluster ...]` with its AWS
+/// endpoint at `proxy`, and returns its standard output (it must exit 0: a sweep that read
+/// nothing is still a report).
+async fn sweep_through(proxy: &FaultProxy, clusters: &[String], format: &str) -> String {
+    let endpoint = proxy.endpoint.clone();
+    let clusters = clusters.to_vec();
+    let format = format.to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut cmd = support::cli();
+        support::cli_env(&mut cmd)
+            .env("AWS_ENDPOINT_URL", &endpoint)
+            .args(["sweep", "--since", "60m", "--format", &format])
+            .args(clusters.iter().flat_map(|c| ["--cluster", c.as_str()]))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Issue 16, item 3: a sweep whose role may not list is UNKNOWN, its headline names the
+/// permission the role lacks, and no format reads as all clear ("0 failed starts in 0
+/// groups", SKIPPED). The denials come from the fault proxy in front of moto, in ECS's own
+/// wire format; no cluster is created, so the other test's count of this moto's clusters
+/// is not disturbed (a denied request never reaches moto).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_denied_listing_is_unknown_and_names_the_permission() {
+    // ListClusters denied: nothing at all was read.
+    let proxy = FaultProxy::start(support::moto_endpoint()).await;
+    proxy.fault("ecs:ListClusters", access_denied("ecs:ListClusters"), None);
+    let s: Value = serde_json::from_str(&sweep_through(&proxy, &[], "json").await).unwrap();
+    assert_eq!(s["status"], "UNKNOWN", "{s:#}");
+    assert_eq!(
+        s["summary"],
+        "Incomplete sweep: could not list the clusters: the function's role lacks \
+         ecs:ListClusters. Nothing was read, so failed starts in the last 60 minutes are \
+         unknown: this is not an all clear.",
+        "{s:#}"
+    );
+    assert_eq!(
+        s["leftOut"]["unreadable"],
+        serde_json::json!(["ecs:ListClusters: AccessDeniedException"])
+    );
+    assert_eq!(s["groups"], serde_json::json!([]));
+    let text = sweep_through(&proxy, &[], "text").await;
+    let first = text.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("UNKNOWN") && first.contains("the function's role lacks ecs:ListClusters"),
+        "{text}"
+    );
+    let md = sweep_through(&proxy, &[], "markdown").await;
+    assert!(
+        md.contains("**UNKNOWN** Incomplete sweep: could not list the clusters: the function's role lacks ecs:ListClusters."),
+        "{md}"
+    );
+    for out in [&text, &md] {
+        assert!(!out.contains("0 failed starts in 0 groups"), "{out}");
+        assert!(!out.contains("SKIPPED"), "{out}");
+    }
+
+    // ListTasks denied on the clusters given: the clusters are known, none was listed.
+    let proxy = FaultProxy::start(support::moto_endpoint()).await;
+    proxy.fault("ecs:ListTasks", access_denied("ecs:ListTasks"), None);
+    let clusters = [unique("denied-a"), unique("denied-b")];
+    let s: Value = serde_json::from_str(&sweep_through(&proxy, &clusters, "json").await).unwrap();
+    assert_eq!(s["status"], "UNKNOWN", "{s:#}");
+    assert_eq!(
+        s["summary"],
+        format!(
+            "Incomplete sweep: could not list the stopped tasks of clusters {} and {}: the \
+             function's role lacks ecs:ListTasks. 0 of 2 clusters listed. Nothing was read, so \
+             failed starts in the last 60 minutes are unknown: this is not an all clear.",
+            clusters[0], clusters[1]
+        ),
+        "{s:#}"
+    );
+    assert_eq!(
+        s["leftOut"]["unreadable"],
+        serde_json::json!([
+            "ecs:ListTasks: AccessDeniedException",
+            "ecs:ListTasks: AccessDeniedException"
+        ])
+    );
+    // One ListTasks per cluster: a denial is not retried, and the listing stops there.
+    assert_eq!(proxy.faulted("ecs:ListTasks"), 2);
+}
+
+/// A ListTasks (or ListClusters) that paginates forever ends at the sweep's bound on pages,
+/// even without a run deadline, and counts as not fully read: UNKNOWN, its headline naming
+/// the API and that it was still paginating. (The SDK's paginator would loop for as long as
+/// the tokens change.) ECS is played by `support::sweep::EndlessPages`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_that_never_ends_is_cut_and_not_fully_read() {
+    use ecs_task_doctor::collect::sweep::{MAX_CLUSTER_PAGES, MAX_TASK_PAGES};
+    use ecs_task_doctor::engine::Engine;
+    use ecs_task_doctor::request::SweepRequest;
+    let ecs = sw::EndlessPages::start().await;
+    let engine = Engine::new(&sdk_config_at(&ecs.endpoint).await).unwrap();
+    let sweep = |clusters: Vec<String>| {
+        let engine = engine.clone();
+        async move {
+            let request = SweepRequest {
+                clusters,
+                lookback_minutes: 60,
+            };
+            // No run deadline: only the bound on pages can end it.
+            let s = tokio::time::timeout(
+                std::time::Duration::from_secs(120),
+                engine.sweep(&request, chrono::Utc::now()),
+            )
+            .await
+            .expect("a listing that never ends must still end")
+            .unwrap();
+            serde_json::to_value(&s).unwrap()
+        }
+    };
+
+    let s = sweep(vec!["prod".into()]).await;
+    assert_eq!(ecs.served("ListTasks"), MAX_TASK_PAGES);
+    assert_eq!(s["status"], "UNKNOWN", "{s:#}");
+    assert_eq!(
+        s["summary"],
+        format!(
+            "Incomplete sweep: listed only part of the stopped tasks of cluster prod: \
+             ecs:ListTasks was still paginating after {MAX_TASK_PAGES} pages (0 listed). 0 of 1 \
+             cluster listed, 1 more in part. No failed start in what was read in the last 60 \
+             minutes, but this is not an all clear."
+        ),
+        "{s:#}"
+    );
+    assert_eq!(
+        s["leftOut"]["unreadable"],
+        serde_json::json!(["ecs:ListTasks: ListingNotEnding"])
+    );
+
+    let s = sweep(vec![]).await;
+    assert_eq!(ecs.served("ListClusters"), MAX_CLUSTER_PAGES);
+    assert_eq!(s["status"], "UNKNOWN", "{s:#}");
+    assert!(
+        s["summary"].as_str().unwrap().starts_with(&format!(
+            "Incomplete sweep: listed only part of the clusters: ecs:ListClusters was still \
+             paginating after {MAX_CLUSTER_PAGES} pages (0 listed)."
+        )),
+        "{s:#}"
     );
 }
 

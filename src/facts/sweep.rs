@@ -16,6 +16,11 @@ pub struct SweepFacts {
     pub lookback_minutes: u32,
     /// The clusters: listed (ListClusters) or given.
     pub clusters: Readable<Vec<String>>,
+    /// Why the cluster list stopped before its end, when ListClusters failed on a later page
+    /// or kept paginating past the bound: the clusters listed before are kept in `clusters`,
+    /// but the sweep cannot say it saw every cluster, so it is not an all clear.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clusters_incomplete: Option<Unreadable>,
     /// The stopped tasks of each cluster.
     pub stopped: Vec<ClusterStoppedFacts>,
     /// Clusters listed but not swept (over the sweep's bound on clusters).
@@ -75,4 +80,18 @@ pub struct ClusterStoppedFacts {
     /// True when the listing stopped at the sweep's bound before the end.
     #[serde(default)]
     pub truncated: bool,
+    /// Why the tasks were read only in part: a ListTasks page that failed after earlier
+    /// pages answered, a listing that kept paginating past the bound
+    /// ([`LISTING_NOT_ENDING`]), a DescribeTasks batch that failed while others answered.
+    /// The tasks read are kept in `tasks` (their failures are still reported), and the sweep
+    /// says the cluster was not listed in full rather than all clear.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<Unreadable>,
 }
+
+/// The error code of a paginated listing that did not end: it kept answering a next page
+/// past the sweep's bound on pages, or it gave a page token it had already given (the SDK's
+/// paginator would stop there silently, as if the listing were complete). Recorded as an
+/// [`Unreadable`] of the listing's API, its message saying which, so a listing that never
+/// ends counts as not fully read.
+pub const LISTING_NOT_ENDING: &str = "ListingNotEnding";

@@ -47,15 +47,45 @@ pub fn report_subject(report: &Report) -> String {
     ))
 }
 
-/// The subject of a sweep's summary.
+/// The subject of a sweep's summary: the failed starts found, or, when the sweep could not
+/// read its whole listing, that it did not (first, so a cut subject keeps it) and why, so
+/// that a sweep that read nothing never reads as all clear in a mailbox (issue 16).
 pub fn sweep_subject(summary: &SweepSummary) -> String {
     let failed: usize = summary.groups.iter().map(|g| g.count).sum();
+    let unread = crate::judge::sweep::listing_unread(&summary.left_out);
+    if unread.is_empty() {
+        return subject(&format!(
+            "ECS sweep {}: {failed} failed start(s) in {} group(s) [{}]",
+            summary.region,
+            summary.groups.len(),
+            summary.status
+        ));
+    }
+    let mut causes: Vec<String> = Vec::new();
+    for u in &unread {
+        let cause = short_cause(u);
+        if !causes.contains(&cause) {
+            causes.push(cause);
+        }
+    }
     subject(&format!(
-        "ECS sweep {}: {failed} failed start(s) in {} group(s) [{}]",
+        "ECS sweep {} [{}]: not all read: {}; {failed} failed start(s) found",
         summary.region,
-        summary.groups.len(),
-        summary.status
+        summary.status,
+        causes.join(", ")
     ))
+}
+
+/// Why a listing read failed, short enough for a subject: the permission the role lacks,
+/// "timed out", or the error code, each with the API.
+fn short_cause(u: &crate::facts::Unreadable) -> String {
+    if u.is_access_denied() {
+        format!("role lacks {}", u.api)
+    } else if u.is_timed_out() {
+        format!("{} timed out", u.api)
+    } else {
+        format!("{} {}", u.api, u.error_code)
+    }
 }
 
 /// Fits `body` into an SNS message: unchanged when it fits, else cut at the last line
@@ -199,6 +229,60 @@ mod tests {
         let kept = out.split("\n\n_(Truncated").next().unwrap();
         assert!(kept.lines().all(|l| l == line.trim_end()), "a line was cut");
         assert!(out.ends_with("The full report is at s3://b/k.)_\n"));
+    }
+
+    fn sweep(status: crate::report::Status, unreadable: &[&str]) -> SweepSummary {
+        SweepSummary {
+            schema_version: "1".into(),
+            region: "us-east-1".into(),
+            from: None,
+            to: "2026-11-27T12:00:00.000Z".into(),
+            status,
+            summary: String::new(),
+            groups: vec![],
+            left_out: crate::report::SweepLeftOut {
+                unreadable: unreadable.iter().map(|u| u.to_string()).collect(),
+                ..Default::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_sweep_that_could_not_list_says_so_in_its_subject() {
+        use crate::report::Status;
+        let s = sweep_subject(&sweep(
+            Status::Unknown,
+            &["ecs:ListClusters: AccessDeniedException"],
+        ));
+        assert_eq!(
+            s,
+            "ECS sweep us-east-1 [UNKNOWN]: not all read: role lacks ecs:ListClusters; 0 failed start(s) found"
+        );
+        let s = sweep_subject(&sweep(
+            Status::Unknown,
+            &[
+                "ecs:ListTasks: TimedOut",
+                "ecs:ListTasks: TimedOut",
+                "ecs:DescribeTasks: InternalFailure",
+            ],
+        ));
+        assert!(
+            s.starts_with("ECS sweep us-east-1 [UNKNOWN]: not all read: ecs:ListTasks timed out, ecs:DescribeTasks Intern"),
+            "{s}"
+        );
+        assert!(s.chars().count() <= SNS_SUBJECT_MAX_CHARS);
+        // A cluster that does not exist, or a security-group read, is not a listing unread.
+        let s = sweep_subject(&sweep(
+            Status::Skipped,
+            &[
+                "ecs:ListTasks: ClusterNotFoundException",
+                "ec2:DescribeNetworkInterfaces: UnauthorizedOperation",
+            ],
+        ));
+        assert_eq!(
+            s,
+            "ECS sweep us-east-1: 0 failed start(s) in 0 group(s) [SKIPPED]"
+        );
     }
 
     #[test]

@@ -18,9 +18,14 @@ fn line(out: &mut String, text: &str) {
 /// The sweep summary for a terminal.
 pub fn sweep_text(s: &SweepSummary) -> String {
     let mut out = String::new();
+    // The status leads, as in the Markdown: a sweep that could not read its listing says
+    // UNKNOWN here, never a bare "0 failed starts" that reads as all clear.
     line(
         &mut out,
-        &format!("ecs-task-doctor sweep ({}): {}", s.region, s.summary),
+        &format!(
+            "ecs-task-doctor sweep ({}): {}  {}",
+            s.region, s.status, s.summary
+        ),
     );
     line(
         &mut out,
@@ -236,6 +241,31 @@ mod tests {
         assert_eq!(
             json["groups"][0]["subnetIds"],
             serde_json::json!(["subnet-1"])
+        );
+    }
+
+    #[test]
+    fn a_sweep_that_could_not_list_leads_with_unknown_in_text_and_markdown() {
+        let mut s = summary(None);
+        s.groups.clear();
+        s.status = Status::Unknown;
+        s.summary = "Incomplete sweep: could not list the clusters: the function's role lacks ecs:ListClusters. Nothing was read, so failed starts in the last 60 minutes are unknown: this is not an all clear.".into();
+        s.left_out.unreadable = vec!["ecs:ListClusters: AccessDeniedException".into()];
+        let text = sweep_text(&s);
+        let first = text.lines().next().unwrap();
+        assert!(
+            first.starts_with("ecs-task-doctor sweep (us-east-1): UNKNOWN  Incomplete sweep:"),
+            "{text}"
+        );
+        assert!(first.contains("lacks ecs:ListClusters"), "{text}");
+        assert!(
+            text.contains("unreadable: ecs:ListClusters: AccessDeniedException"),
+            "{text}"
+        );
+        let md = sweep_markdown(&s);
+        assert!(
+            md.contains("**UNKNOWN** Incomplete sweep: could not list the clusters"),
+            "{md}"
         );
     }
 

@@ -268,3 +268,98 @@ pub fn sweep(clusters: &[String]) -> Swept {
         wall,
     }
 }
+
+/// An ECS endpoint whose listings never end: every ListClusters and ListTasks answer is an
+/// empty page with a new page token, as a paginating-forever API would answer. moto
+/// paginates neither listing, and the fault proxy can only refuse or delay a call, so this
+/// small server on a free loopback port stands in for ECS. It answers every other request
+/// with an empty JSON object and counts the requests per operation.
+pub struct EndlessPages {
+    /// `http://127.0.0.1:<port>`: the endpoint to give the SDK.
+    pub endpoint: String,
+    served: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>>,
+}
+
+impl EndlessPages {
+    /// Starts the server on the current Tokio runtime; it serves until the runtime ends.
+    pub async fn start() -> EndlessPages {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let endpoint = format!("http://{}", listener.local_addr().unwrap());
+        let served: std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, usize>>> =
+            std::sync::Arc::default();
+        let counts = std::sync::Arc::clone(&served);
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let counts = std::sync::Arc::clone(&counts);
+                tokio::spawn(async move {
+                    let mut buf: Vec<u8> = Vec::new();
+                    let mut chunk = [0u8; 8192];
+                    loop {
+                        // One request: its head, then a Content-Length body.
+                        let head_end = loop {
+                            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                                break i + 4;
+                            }
+                            match conn.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        };
+                        let head = String::from_utf8_lossy(&buf[..head_end]).to_lowercase();
+                        let header = |name: &str| {
+                            head.lines()
+                                .find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_string()))
+                        };
+                        let length: usize = header("content-length:")
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                        while buf.len() < head_end + length {
+                            match conn.read(&mut chunk).await {
+                                Ok(0) | Err(_) => return,
+                                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                            }
+                        }
+                        buf.drain(..head_end + length);
+                        let operation = header("x-amz-target:")
+                            .and_then(|t| t.rsplit('.').next().map(str::to_string))
+                            .unwrap_or_default();
+                        let n = {
+                            let mut c = counts.lock().unwrap();
+                            let n = c.entry(operation.clone()).or_insert(0);
+                            *n += 1;
+                            *n
+                        };
+                        let body = match operation.as_str() {
+                            "listclusters" => {
+                                format!("{{\"clusterArns\":[],\"nextToken\":\"clusters-{n}\"}}")
+                            }
+                            "listtasks" => {
+                                format!("{{\"taskArns\":[],\"nextToken\":\"tasks-{n}\"}}")
+                            }
+                            _ => "{}".to_string(),
+                        };
+                        let answer = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: endless-{n}\r\nContent-Length: {}\r\n\r\n{body}",
+                            body.len()
+                        );
+                        if conn.write_all(answer.as_bytes()).await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        EndlessPages { endpoint, served }
+    }
+
+    /// How many requests of `operation` (for example `ListTasks`) were answered.
+    pub fn served(&self, operation: &str) -> usize {
+        self.served
+            .lock()
+            .unwrap()
+            .get(&operation.to_lowercase())
+            .copied()
+            .unwrap_or(0)
+    }
+}
