@@ -192,7 +192,9 @@ impl Publisher {
         let mut full_at = "in the function's logs".to_string();
         if let Some(bucket) = &self.to.bucket {
             let key = message::sweep_key(summary);
-            let json = serde_json::to_string_pretty(summary).expect("summaries serialise");
+            // The safe writer (C1, bidi and zero-width characters escaped), as every report;
+            // without its final newline, as this object always was.
+            let json = crate::render::json_pretty(summary).trim_end().to_string();
             out.s3 = Some(match self.put(bucket, &key, json, false).await {
                 Ok(()) | Err(PutError::Exists) => {
                     full_at = format!("at s3://{bucket}/{key}");
