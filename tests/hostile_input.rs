@@ -373,8 +373,9 @@ fn assert_refused(o: &Output, needle: &str) {
 }
 
 /// `/dev/zero` has a metadata length of 0 and no end: the limit must hold by reading, not by
-/// asking the file its size. Run under a 1 GiB address-space limit, so reading it whole
-/// (22 GB before the fix) fails at once instead of swapping the machine.
+/// asking the file its size. Run under a 4 GiB address-space limit, so reading it whole
+/// (22 GB before the fix) fails within seconds instead of swapping the machine, while a
+/// runtime with many worker threads (each reserving stack and allocator arenas) still starts.
 #[test]
 fn dev_zero_is_refused_at_the_limit_in_bounded_memory() {
     for (flag, needle) in [
@@ -388,7 +389,7 @@ fn dev_zero_is_refused_at_the_limit_in_bounded_memory() {
         ("--event", format!("over the {MAX_EVENT_BYTES}-byte limit")),
     ] {
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", "ulimit -v 1048576 && exec \"$0\" \"$@\"", bin()])
+        cmd.args(["-c", "ulimit -v 4194304 && exec \"$0\" \"$@\"", bin()])
             .args(["diagnose", flag, "/dev/zero", "--timeout", "40s"]);
         offline_env(&mut cmd);
         let (o, took) = run(cmd, None);
