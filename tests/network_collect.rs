@@ -105,8 +105,8 @@ async fn seed_private_subnet_with_endpoints_and_no_s3_egress() {
     assert_eq!(subnet.cidr.as_deref(), Some(PRIVATE_CIDR));
     let vpc = value(&n.vpc, "VPC");
     assert_eq!(vpc.cidrs, vec![VPC_CIDR.to_string()]);
-    assert_eq!(vpc.enable_dns_support, Some(true));
-    assert_eq!(vpc.enable_dns_hostnames, Some(true));
+    assert_eq!(vpc.enable_dns_support, Some(Readable::read(true)));
+    assert_eq!(vpc.enable_dns_hostnames, Some(Readable::read(true)));
 
     // Route tables: all three of the VPC, the task's with the S3 prefix-list route to the
     // gateway endpoint and no default route.
@@ -205,7 +205,7 @@ async fn seed_private_subnet_with_endpoints_and_no_s3_egress() {
         .find(|p| p.id == b.s3_prefix_list_id)
         .unwrap_or_else(|| panic!("no S3 prefix list in {pls:?}"));
     assert_eq!(s3_pl.name.as_deref(), Some("com.amazonaws.us-east-1.s3"));
-    let cidrs = s3_pl.cidrs.as_ref().expect("S3 CIDRs read");
+    let cidrs = s3_pl.entries().expect("S3 CIDRs read");
     assert!(!cidrs.is_empty());
     assert!(cidrs.iter().all(|c| c.contains('/')), "{cidrs:?}");
 
@@ -387,8 +387,8 @@ async fn dns_hostnames_off_and_endpoint_private_dns_off() {
         .await;
     let n = network(&b).await;
     let vpc = value(&n.vpc, "VPC");
-    assert_eq!(vpc.enable_dns_hostnames, Some(false));
-    assert_eq!(vpc.enable_dns_support, Some(true));
+    assert_eq!(vpc.enable_dns_hostnames, Some(Readable::read(false)));
+    assert_eq!(vpc.enable_dns_support, Some(Readable::read(true)));
     assert_eq!(
         endpoint(&n, b.endpoint("ecr.dkr")).private_dns_enabled,
         Some(false)
@@ -403,8 +403,8 @@ async fn dns_support_off() {
         .build(&conf)
         .await;
     let vpc = value(&network(&b).await.vpc, "VPC").clone();
-    assert_eq!(vpc.enable_dns_support, Some(false));
-    assert_eq!(vpc.enable_dns_hostnames, Some(true));
+    assert_eq!(vpc.enable_dns_support, Some(Readable::read(false)));
+    assert_eq!(vpc.enable_dns_hostnames, Some(Readable::read(true)));
 }
 
 #[tokio::test]
