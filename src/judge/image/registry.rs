@@ -2,6 +2,8 @@
 //! Region): is there an internet path, as the network stage followed it? And private-registry
 //! credentials: does the secret exist?
 
+use std::collections::HashMap;
+
 use crate::codes::Code;
 use crate::facts::{Facts, ImageFacts, ImageLookupFacts, Readable, SecretLookup};
 use crate::image_ref::{EcrRegistry, ImageRef, RegistryKind};
@@ -12,8 +14,10 @@ use crate::report::{Finding, PathView, Severity, Status};
 pub(super) enum Paths {
     /// The network facts were not collected.
     NotCollected,
-    /// The paths the network stage followed.
-    Followed(Vec<PathView>),
+    /// The paths the network stage followed, and where the first path to each destination
+    /// (ASCII lower case) is: one lookup per image instead of a scan of every path, which grew
+    /// with images times registries (issue 16).
+    Followed(Vec<PathView>, HashMap<String, usize>),
 }
 
 impl Paths {
@@ -22,15 +26,24 @@ impl Paths {
         if facts.network.is_none() {
             return Paths::NotCollected;
         }
-        Paths::Followed(crate::judge::network::judge(facts).paths)
+        Paths::followed(crate::judge::network::judge(facts).paths)
+    }
+
+    /// These paths, indexed by destination.
+    pub fn followed(paths: Vec<PathView>) -> Paths {
+        let mut first = HashMap::new();
+        for (i, p) in paths.iter().enumerate() {
+            first.entry(p.destination.to_ascii_lowercase()).or_insert(i);
+        }
+        Paths::Followed(paths, first)
     }
 
     fn to(&self, host: &str) -> Result<&PathView, &'static str> {
         match self {
             Paths::NotCollected => Err("the network facts were not collected"),
-            Paths::Followed(paths) => paths
-                .iter()
-                .find(|p| p.destination.eq_ignore_ascii_case(host))
+            Paths::Followed(paths, first) => first
+                .get(&host.to_ascii_lowercase())
+                .map(|&i| &paths[i])
                 .ok_or("the network stage did not follow a path to it (its facts are incomplete)"),
         }
     }

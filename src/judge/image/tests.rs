@@ -400,7 +400,7 @@ fn public_registries_follow_the_network_path() {
             &r,
             &kind,
             "us-east-1",
-            &Paths::Followed(vec![path(host, Status::Fail)]),
+            &Paths::followed(vec![path(host, Status::Fail)]),
         );
         assert_eq!(fail.status, Status::Fail, "{image}");
         assert_eq!(fail.evidence["registry"], host);
@@ -411,7 +411,7 @@ fn public_registries_follow_the_network_path() {
             &r,
             &kind,
             "us-east-1",
-            &Paths::Followed(vec![path(host, Status::Pass)]),
+            &Paths::followed(vec![path(host, Status::Pass)]),
         );
         assert_eq!(pass.status, Status::Pass, "{image}");
         let unknown = registry::needs_internet(&l, &r, &kind, "us-east-1", &Paths::NotCollected);
@@ -421,7 +421,7 @@ fn public_registries_follow_the_network_path() {
             &r,
             &kind,
             "us-east-1",
-            &Paths::Followed(vec![path("somewhere.else", Status::Pass)]),
+            &Paths::followed(vec![path("somewhere.else", Status::Pass)]),
         );
         assert_eq!(other.status, Status::Unknown, "{image}");
     }
@@ -439,7 +439,7 @@ fn cross_region_ecr_needs_internet() {
         &r,
         &e,
         "us-east-1",
-        &Paths::Followed(vec![path(host, Status::Fail)]),
+        &Paths::followed(vec![path(host, Status::Fail)]),
     );
     assert_eq!(fail.status, Status::Fail);
     assert!(
@@ -452,7 +452,7 @@ fn cross_region_ecr_needs_internet() {
         &r,
         &e,
         "us-east-1",
-        &Paths::Followed(vec![path(host, Status::Pass)]),
+        &Paths::followed(vec![path(host, Status::Pass)]),
     );
     assert_eq!(ok.status, Status::Warn);
     // Through judge: no network facts, no ECR call, UNKNOWN.
@@ -563,4 +563,55 @@ fn image_facts_round_trip_through_json() {
     // Every field defaults: an older or partial snapshot still reads.
     let partial: ImageFacts = serde_json::from_str(r#"{"images":[{"image":"nginx"}]}"#).unwrap();
     assert_eq!(partial.images[0].repository, None);
+}
+
+/// Issue 16: a registry's path is found through an index by destination (ASCII case
+/// ignored) instead of a search of every path per image. Same answer as the search: the
+/// first path whose destination matches, on many paths with repeated and re-cased
+/// destinations.
+#[test]
+fn a_registry_path_is_the_first_matching_destination_as_a_search_finds() {
+    let hosts = [
+        "ghcr.io",
+        "GHCR.io",
+        "registry.example.com",
+        "Registry.Example.COM",
+        "quay.io",
+    ];
+    let paths: Vec<PathView> = (0..500)
+        .map(|i| {
+            let status = [Status::Pass, Status::Fail, Status::Unknown][i % 3];
+            let mut p = path(hosts[(i * 7) % hosts.len()], status);
+            p.via = format!("path {i}");
+            p
+        })
+        .collect();
+    let image = "ghcr.io/org/app:1";
+    let r = ImageRef::parse(image).unwrap();
+    let kind = r.registry_kind();
+    let indexed = Paths::followed(paths.clone());
+    for host in ["ghcr.io", "registry.example.com", "quay.io"] {
+        let searched = paths
+            .iter()
+            .find(|p| p.destination.eq_ignore_ascii_case(host))
+            .unwrap();
+        let image = format!("{host}/org/app:1");
+        let r = ImageRef::parse(&image).unwrap();
+        let f = registry::needs_internet(
+            &lookup(&image),
+            &r,
+            &r.registry_kind(),
+            "us-east-1",
+            &indexed,
+        );
+        assert_eq!(f.evidence["via"], searched.via.as_str(), "{host}");
+    }
+    let none = registry::needs_internet(
+        &lookup(image),
+        &r,
+        &kind,
+        "us-east-1",
+        &Paths::followed(vec![]),
+    );
+    assert_eq!(none.status, Status::Unknown);
 }

@@ -110,25 +110,40 @@ pub fn judge(facts: &Facts) -> StageResult {
 struct Entry<'a> {
     containers: Vec<&'a str>,
     awslogs: &'a AwslogsFacts,
+    /// The first container's definition in the task definition, if it has one.
+    definition: Option<&'a crate::facts::ContainerDefinitionFacts>,
 }
 
+/// The entries in first-seen order. Why the maps: a snapshot can name thousands of
+/// containers, each with its own group, and finding an entry (or a container's definition)
+/// by scanning the list was quadratic (issue 16); each is now one lookup.
 fn entries(facts: &Facts) -> Vec<Entry<'_>> {
     let mut out: Vec<Entry<'_>> = Vec::new();
     let Some(logging) = &facts.logging else {
         return out;
     };
+    let mut definitions = std::collections::HashMap::new();
+    if let Some(td) = facts.task_definition.as_ref().and_then(|t| t.value()) {
+        for c in &td.container_definitions {
+            // The first definition of a name wins, as a search from the start would find.
+            definitions.entry(c.name.as_str()).or_insert(c);
+        }
+    }
+    let mut at: std::collections::HashMap<(Option<&str>, &str, bool), usize> =
+        std::collections::HashMap::new();
     for c in &logging.containers {
         let Some(a) = &c.awslogs else { continue };
-        match out.iter_mut().find(|e| {
-            e.awslogs.group == a.group
-                && e.awslogs.region == a.region
-                && e.awslogs.creates_group() == a.creates_group()
-        }) {
-            Some(e) => e.containers.push(&c.container),
-            None => out.push(Entry {
-                containers: vec![&c.container],
-                awslogs: a,
-            }),
+        let key = (a.group.as_deref(), a.region.as_str(), a.creates_group());
+        match at.get(&key) {
+            Some(&i) => out[i].containers.push(&c.container),
+            None => {
+                at.insert(key, out.len());
+                out.push(Entry {
+                    containers: vec![&c.container],
+                    awslogs: a,
+                    definition: definitions.get(c.container.as_str()).copied(),
+                });
+            }
         }
     }
     out
@@ -247,19 +262,8 @@ fn entry_findings(facts: &Facts, task: &TaskFacts, e: &Entry) -> Vec<Finding> {
     }
 }
 
-/// The first container of the entry, as the task definition defines it.
-fn definition<'a>(
-    facts: &'a Facts,
-    e: &Entry,
-) -> Option<&'a crate::facts::ContainerDefinitionFacts> {
-    let td = facts.task_definition.as_ref()?.value()?;
-    td.container_definitions
-        .iter()
-        .find(|c| e.containers.first() == Some(&c.name.as_str()))
-}
-
 fn decision(facts: &Facts, task: &TaskFacts, e: &Entry) -> Decision {
-    match definition(facts, e) {
+    match e.definition {
         Some(c) => permission::decide(facts, task, c),
         None => Decision::Unknown {
             why: "The container's definition is not in the task definition.".into(),

@@ -302,3 +302,108 @@ fn no_logging_facts_is_skipped() {
     f.logging = None;
     assert_eq!(judge(&f).status, Status::Skipped);
 }
+
+proptest::proptest! {
+    /// Issue 16: entries are grouped through a map, and each entry's definition found through
+    /// an index, instead of searching the lists. Same entries, same order, same definitions as
+    /// the searches: on many containers whose groups, Regions and creation settings repeat,
+    /// with container names that repeat or have no definition.
+    #[test]
+    fn entries_group_and_find_definitions_as_the_searches_did(
+        containers in proptest::collection::vec(
+            (0usize..5, proptest::option::of(0usize..3), 0usize..2, proptest::bool::ANY, proptest::bool::ANY),
+            0..40,
+        ),
+    ) {
+        let defs: Vec<ContainerDefinitionFacts> = containers
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % 4 != 3)
+            .map(|(i, (name, ..))| ContainerDefinitionFacts {
+                name: format!("c{name}"),
+                image: Some(format!("image-{i}")),
+                ..ContainerDefinitionFacts::default()
+            })
+            .collect();
+        let logging = LoggingFacts {
+            containers: containers
+                .iter()
+                .map(|(name, group, region, create, awslogs)| ContainerLogFacts {
+                    container: format!("c{name}"),
+                    log_driver: if *awslogs { "awslogs" } else { "splunk" }.into(),
+                    awslogs: awslogs.then(|| AwslogsFacts {
+                        group: group.map(|g| format!("/ecs/g{g}")),
+                        region: ["us-east-1", "eu-west-1"][*region].into(),
+                        region_from_options: true,
+                        create_group: create.then(|| "TRUE".to_string()),
+                        lookup: None,
+                    }),
+                })
+                .collect(),
+        };
+        let f = facts(
+            TaskDefinitionFacts { container_definitions: defs.clone(), ..TaskDefinitionFacts::default() },
+            logging.clone(),
+            None,
+        );
+        // The searches, as before.
+        let mut before: Vec<(Vec<&str>, &AwslogsFacts)> = Vec::new();
+        for c in &logging.containers {
+            let Some(a) = &c.awslogs else { continue };
+            match before.iter_mut().find(|(_, e)| {
+                e.group == a.group && e.region == a.region && e.creates_group() == a.creates_group()
+            }) {
+                Some((names, _)) => names.push(&c.container),
+                None => before.push((vec![&c.container], a)),
+            }
+        }
+        let now = entries(&f);
+        proptest::prop_assert_eq!(now.len(), before.len());
+        for (e, (names, a)) in now.iter().zip(&before) {
+            proptest::prop_assert_eq!(&e.containers, names);
+            proptest::prop_assert_eq!(e.awslogs, *a);
+            let searched = defs.iter().find(|d| names.first() == Some(&d.name.as_str()));
+            proptest::prop_assert_eq!(e.definition, searched);
+        }
+    }
+}
+
+/// Issue 16 item 6 in a whole judgement: the execution role carries a policy whose Resource
+/// is `*`, a literal of `len` characters and `b`, and the log group's name is twice as long,
+/// so every permission of the iam and logging stages runs the matcher on it. The matcher's
+/// steps over the whole judgement grow linearly with the length (counted, not timed; the
+/// backtracking matcher needed `len * len` per permission), and the answer is right: the
+/// hostile statement allows nothing, so creating the missing group is not permitted.
+#[test]
+fn the_pathological_wildcard_policy_takes_linear_matcher_steps_over_a_whole_judgement() {
+    let mut previous = None;
+    for len in [1_000usize, 2_000, 4_000, 8_000] {
+        let v = crate::judge::secrets::hostile::pathological_policy_json(len);
+        let bytes = serde_json::to_vec(&v).unwrap();
+        let f = crate::snapshot::from_slice(&bytes, "hostile").unwrap();
+        let (r, steps) = crate::judge::policy::counting_steps(|| {
+            crate::judge::judge(&f, crate::stage::StageSelection::All)
+        });
+        let logging = r
+            .stages
+            .iter()
+            .find(|s| s.name == StageName::Logging)
+            .unwrap();
+        assert!(
+            logging
+                .findings
+                .iter()
+                .any(|f| f.code == Code::LogGroupCreateNotPermitted && f.status == Status::Fail),
+            "{len}: {logging:#?}"
+        );
+        assert!(
+            steps <= 40 * bytes.len() as u64,
+            "{len}: {steps} steps for {} bytes",
+            bytes.len()
+        );
+        if let Some(p) = previous {
+            assert!(steps <= 2 * p + 10_000, "{len}: {steps} after {p}");
+        }
+        previous = Some(steps);
+    }
+}

@@ -144,9 +144,9 @@ pub fn evaluate_policy(
     out
 }
 
-fn outcome(p: &NamedPolicy<'_>, ctx: &Context, mode: PrincipalMode) -> PolicyOutcome {
-    match Policy::parse(p.document) {
-        Ok(policy) => evaluate_policy(&policy, ctx, mode, p.name),
+fn outcome(p: &ParsedPolicy<'_>, ctx: &Context, mode: PrincipalMode) -> PolicyOutcome {
+    match p.policy {
+        Ok(policy) => evaluate_policy(policy, ctx, mode, p.name),
         Err(why) => PolicyOutcome {
             maybe_deny: Some(format!("{} may deny ({why})", p.name)),
             maybe_allow: Some(format!("{}: {why}", p.name)),
@@ -155,11 +155,89 @@ fn outcome(p: &NamedPolicy<'_>, ctx: &Context, mode: PrincipalMode) -> PolicyOut
     }
 }
 
+/// A policy document already parsed (or why it does not parse), with the name a report uses.
+///
+/// Why: the iam stage evaluates every permission a task needs against the same few role
+/// policies; parsing each document once per permission was a fifth of judging a snapshot
+/// with tens of thousands of secret references (issue 16). [`evaluate_parsed_set`] takes
+/// these; [`evaluate_set`] parses and calls it, so both answer the same.
+#[derive(Debug, Clone, Copy)]
+pub struct ParsedPolicy<'a> {
+    /// As [`NamedPolicy::name`].
+    pub name: &'a str,
+    /// [`Policy::parse`] of the document.
+    pub policy: &'a Result<Policy, String>,
+}
+
+/// What is known about the resource's own policy, parsed: as [`ResourcePolicy`].
+#[derive(Debug, Clone)]
+pub enum ParsedResourcePolicy<'a> {
+    /// As [`ResourcePolicy::None`].
+    None,
+    /// As [`ResourcePolicy::NotRead`].
+    NotRead(String),
+    /// As [`ResourcePolicy::Some`], parsed.
+    Some(ParsedPolicy<'a>),
+}
+
+/// Every policy that takes part in one decision, parsed: as [`PolicySet`].
+#[derive(Debug, Clone)]
+pub struct ParsedPolicySet<'a> {
+    /// The principal's identity policies.
+    pub identity: Vec<ParsedPolicy<'a>>,
+    /// The principal's permissions boundary.
+    pub boundary: Option<ParsedPolicy<'a>>,
+    /// The resource's policy.
+    pub resource: ParsedResourcePolicy<'a>,
+}
+
 /// The note every "allowed" carries: what the tool cannot see.
 pub const INVISIBLE: &str = "Service control policies and resource control policies of AWS Organizations are not visible to this tool and could still deny.";
 
 /// Evaluates a request against a policy set with AWS's combination rules.
 pub fn evaluate_set(set: &PolicySet<'_>, ctx: &Context) -> Evaluation {
+    let identity: Vec<Result<Policy, String>> = set
+        .identity
+        .iter()
+        .map(|p| Policy::parse(p.document))
+        .collect();
+    let boundary = set.boundary.map(|b| Policy::parse(b.document));
+    let resource = match &set.resource {
+        ResourcePolicy::Some(p) => Some(Policy::parse(p.document)),
+        _ => None,
+    };
+    let parsed = ParsedPolicySet {
+        identity: set
+            .identity
+            .iter()
+            .zip(&identity)
+            .map(|(p, policy)| ParsedPolicy {
+                name: p.name,
+                policy,
+            })
+            .collect(),
+        boundary: set
+            .boundary
+            .zip(boundary.as_ref())
+            .map(|(b, policy)| ParsedPolicy {
+                name: b.name,
+                policy,
+            }),
+        resource: match (&set.resource, &resource) {
+            (ResourcePolicy::Some(p), Some(policy)) => ParsedResourcePolicy::Some(ParsedPolicy {
+                name: p.name,
+                policy,
+            }),
+            (ResourcePolicy::NotRead(why), _) => ParsedResourcePolicy::NotRead(why.clone()),
+            _ => ParsedResourcePolicy::None,
+        },
+    };
+    evaluate_parsed_set(&parsed, ctx)
+}
+
+/// [`evaluate_set`] on policies parsed once, for a caller that evaluates many requests
+/// against the same policies (see [`ParsedPolicy`]).
+pub fn evaluate_parsed_set(set: &ParsedPolicySet<'_>, ctx: &Context) -> Evaluation {
     let cross = match (ctx.caller_account(), ctx.resource_account.as_deref()) {
         (Some(a), Some(b)) => a != b,
         _ => false,
@@ -184,7 +262,7 @@ pub fn evaluate_set(set: &PolicySet<'_>, ctx: &Context) -> Evaluation {
         _ => None,
     };
     let resource = match &set.resource {
-        ResourcePolicy::Some(p) => Some(outcome(p, ctx, resource_mode)),
+        ParsedResourcePolicy::Some(p) => Some(outcome(p, ctx, resource_mode)),
         _ => None,
     };
 
@@ -219,7 +297,7 @@ pub fn evaluate_set(set: &PolicySet<'_>, ctx: &Context) -> Evaluation {
         .unwrap_or(Tri::Yes);
     let resource_allows = match (&resource, &set.resource) {
         (Some(o), _) => o.allows(),
-        (None, ResourcePolicy::NotRead(why)) if cross => Tri::Unknown(format!(
+        (None, ParsedResourcePolicy::NotRead(why)) if cross => Tri::Unknown(format!(
             "the resource is in account {} and its resource policy, which must also allow cross-account access, was not read ({why})",
             ctx.resource_account.as_deref().unwrap_or("?")
         )),
@@ -280,7 +358,7 @@ pub fn evaluate_set(set: &PolicySet<'_>, ctx: &Context) -> Evaluation {
             }
             let st = first(&grants);
             let mut detail = format!("Allowed by {}.", st.as_deref().unwrap_or("the policies"));
-            if let ResourcePolicy::NotRead(why) = &set.resource {
+            if let ParsedResourcePolicy::NotRead(why) = &set.resource {
                 detail.push_str(&format!(
                     " The resource's own policy was not read ({why}); it could still deny."
                 ));

@@ -21,11 +21,15 @@ mod parse;
 mod statement;
 
 pub use combine::{
-    Evaluation, INVISIBLE, NamedPolicy, PolicyOutcome, PolicySet, ResourcePolicy, Verdict,
-    evaluate_policy, evaluate_set,
+    Evaluation, INVISIBLE, NamedPolicy, ParsedPolicy, ParsedPolicySet, ParsedResourcePolicy,
+    PolicyOutcome, PolicySet, ResourcePolicy, Verdict, evaluate_parsed_set, evaluate_policy,
+    evaluate_set,
 };
 pub use conditions::substitute;
 pub use context::{Caller, Context, Lookup, account_of, partition_of};
+/// The matcher's step counter, for tests elsewhere in the judge that check it stays linear.
+#[cfg(test)]
+pub(crate) use matching::counting_steps;
 pub use matching::{Tri, arn_match, wildcard_match};
 pub use parse::{Effect, Policy, Statement};
 pub use statement::PrincipalMode;
@@ -230,6 +234,43 @@ mod tests {
         ));
         assert!(!wildcard_match("arn:aws:s3:::A*", "arn:aws:s3:::a", false));
         assert!(wildcard_match("*", "", false));
+    }
+
+    /// Issue 16 item 6 through the whole evaluator: the pathological wildcard as a Resource,
+    /// a NotResource, a `StringLike` and an `ArnLike` condition value (conditions use the same
+    /// matcher). The matcher's steps stay a small multiple of the document plus the request
+    /// at every length, counted, not timed; the backtracking matcher needed `len * len`.
+    #[test]
+    fn hostile_wildcards_in_every_element_take_linear_matcher_steps() {
+        let mut previous = None;
+        for len in [2_000usize, 4_000, 8_000, 16_000] {
+            let (pattern, text) = crate::judge::secrets::hostile::pathological_wildcard(len);
+            let arn_pattern = format!("arn:aws:logs:*:*:log-group:{}", &pattern[1..]);
+            let doc = serde_json::json!({"Version": "2012-10-17", "Statement": [
+                {"Sid": "R", "Effect": "Allow", "Principal": "*", "Action": "logs:*", "Resource": pattern},
+                {"Sid": "NR", "Effect": "Deny", "Principal": "*", "Action": "logs:*", "NotResource": [pattern, text]},
+                {"Sid": "C", "Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*",
+                 "Condition": {"StringLike": {"aws:PrincipalArn": pattern},
+                               "ArnLike": {"aws:PrincipalArn": arn_pattern}}},
+            ]})
+            .to_string();
+            let role = format!("arn:aws:iam::111122223333:role/{text}");
+            let request = Request {
+                principal: Some(&role),
+                action: "logs:CreateLogGroup",
+                resource: &text,
+            };
+            let (decision, steps) = matching::counting_steps(|| evaluate(&doc, request));
+            // Nothing matches the literal-then-b resource; the Deny's NotResource lists the
+            // text itself; the conditions fail: nothing allows it.
+            assert_eq!(decision, Decision::ImplicitDeny, "{len}");
+            let size = (doc.len() + role.len() + text.len()) as u64;
+            assert!(steps <= 8 * size, "{len}: {steps} steps for {size} bytes");
+            if let Some(p) = previous {
+                assert!(steps <= 2 * p + 1_000, "{len}: {steps} after {p}");
+            }
+            previous = Some(steps);
+        }
     }
 
     /// Arbitrary JSON shaped like a policy: the policy grammar's own keys and values (and

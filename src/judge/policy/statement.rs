@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use super::conditions::{self, substitute};
 use super::context::{Caller, Context};
-use super::matching::{Tri, string_list, wildcard_match};
+use std::borrow::Cow;
+
+use super::matching::{Tri, fold, glob_match, string_list};
 use super::parse::{Element, Policy, Statement};
 
 /// How the `Principal` element is read, which depends on the kind of policy.
@@ -124,14 +126,20 @@ fn element_matches(
         Err(why) => return Tri::Unknown(why.clone()),
     };
     let mut acc = Tri::No;
+    // Actions: the request's action is folded to lower case once, not once per pattern.
+    let text = if case_insensitive {
+        fold(text)
+    } else {
+        Cow::Borrowed(text)
+    };
     for p in patterns {
         let p = if case_insensitive {
-            Ok(Some(p.clone()))
+            Ok(Some(fold(p)))
         } else {
-            substitute(p, ctx, variables)
+            substitute(p, ctx, variables).map(|p| p.map(Cow::Owned))
         };
         match p {
-            Ok(Some(p)) if wildcard_match(&p, text, case_insensitive) => return Tri::Yes,
+            Ok(Some(p)) if glob_match(&p, &text) => return Tri::Yes,
             Ok(_) => {}
             Err(why) => acc = acc.or(Tri::Unknown(why)),
         }

@@ -263,5 +263,10 @@ fn summarise(secrets: &SecretsFacts, findings: &[Finding]) -> String {
     }
 }
 
+/// Hostile Facts (issue 16): many containers and secret references, for the tests that count
+/// each stage's work and for `benches/judge.rs`.
+#[cfg(test)]
+pub(crate) mod hostile;
+
 #[cfg(test)]
 mod tests;

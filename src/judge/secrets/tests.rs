@@ -241,3 +241,100 @@ fn a_parameter_store_reference_to_a_secret_is_judged_as_the_secret() {
     assert_eq!(statuses(&out, Code::SecretNotFound), vec![Status::Fail]);
     assert!(statuses(&out, Code::SsmParameterNotFound).is_empty());
 }
+
+fn hostile(v: serde_json::Value) -> Facts {
+    crate::snapshot::from_slice(&serde_json::to_vec(&v).unwrap(), "hostile").unwrap()
+}
+
+fn stage_of(r: &crate::report::Report, name: StageName) -> &StageResult {
+    r.stages.iter().find(|s| s.name == name).unwrap()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(12))]
+
+    /// Hostile counts (issue 16): any number of containers and references is judged
+    /// completely and the same way twice: every reference has its secrets findings, every
+    /// Secrets Manager or SSM reference that parses its iam permission, every container its
+    /// image and log group findings (private ECR images, or each on a registry host of its
+    /// own); what was not read is named with its cause. Counts, not
+    /// times: the benchmark (`benches/judge.rs`, "hostile") measures the time.
+    #[test]
+    fn hostile_counts_are_judged_completely_and_deterministically(
+        containers in 1usize..80,
+        references in 0usize..400,
+        variant in 0usize..3,
+    ) {
+        let v = match variant {
+            0 => super::hostile::facts_json(containers, references),
+            1 => super::hostile::unreadable_json(containers, references),
+            _ => super::hostile::public_registries_json(containers, references),
+        };
+        let f = hostile(v);
+        let r = crate::judge::judge(&f, crate::stage::StageSelection::All);
+        proptest::prop_assert_eq!(&r, &crate::judge::judge(&f, crate::stage::StageSelection::All));
+        proptest::prop_assert!(r.root_cause.is_some(), "{}", r.summary);
+        let refs = &f.secrets.as_ref().unwrap().references;
+        if !refs.is_empty() {
+            let secrets = stage_of(&r, StageName::Secrets);
+            let mut named = std::collections::HashSet::new();
+            for finding in &secrets.findings {
+                if let Some(v) = finding.evidence.get("valueFrom").and_then(|v| v.as_str()) {
+                    named.insert(v);
+                }
+                if finding.status != Status::Pass && finding.evidence.contains_key("api") {
+                    proptest::prop_assert!(finding.evidence.contains_key("cause"), "{:?}", finding);
+                }
+            }
+            for reference in refs {
+                proptest::prop_assert!(named.contains(reference.value_from.as_str()), "{}", reference.value_from);
+            }
+            proptest::prop_assert!(secrets.findings.len() <= 4 * refs.len() + 4);
+        }
+        let iam = stage_of(&r, StageName::Iam);
+        let text = serde_json::to_string(&iam.findings).unwrap();
+        for reference in refs.iter().filter(|r| Reference::parse(&r.value_from).is_ok()) {
+let resource = reference.value_from.as_str();
+            proptest::prop_assert!(text.contains(resource), "{resource}");
+        }
+        let image = stage_of(&r, StageName::Image);
+        let logging = stage_of(&r, StageName::Logging);
+        for c in 0..containers {
+            let repo = format!("/app-{c}:1");
+            let group = format!("/ecs/app-{c}\"");
+            proptest::prop_assert!(image.findings.iter().any(|f| f.evidence.get("image").and_then(|v| v.as_str()).is_some_and(|i| i.ends_with(&repo))));
+            proptest::prop_assert!(serde_json::to_string(&logging.findings).unwrap().contains(&group));
+        }
+    }
+}
+
+/// Issue 16: thousands of unread secrets, each with an error code of its own (so each is a
+/// distinct unread fact): each is named once, by its own finding, with its cause; the rule
+/// that names unread facts adds nothing, as every API is named. (Before, that rule scanned
+/// every finding for every unread fact.)
+#[test]
+fn thousands_of_unread_secrets_are_each_named_once_with_their_cause() {
+    let n = 2_000;
+    let f = hostile(super::hostile::unreadable_json(20, n));
+    let r = crate::judge::judge(&f, crate::stage::StageSelection::One(StageName::Secrets));
+    let secrets = stage_of(&r, StageName::Secrets);
+    let mut codes = std::collections::HashMap::new();
+    for finding in secrets
+        .findings
+        .iter()
+        .filter(|f| f.status == Status::Unknown)
+    {
+        assert!(finding.evidence.contains_key("cause"), "{finding:?}");
+        let code = finding.evidence["errorCode"].as_str().unwrap().to_string();
+        *codes.entry(code).or_insert(0) += 1;
+    }
+    // Every reference but the malformed ones (one in five) was looked up, and is unread.
+    assert_eq!(codes.len(), n - n / 5);
+    assert!(codes.values().all(|&c| c == 1));
+    assert!(
+        secrets
+            .findings
+            .iter()
+            .all(|f| !f.detail.starts_with("A fact the secrets stage needs"))
+    );
+}

@@ -4,6 +4,8 @@
 //! and a task that never failed to start is not diagnosed further.
 
 pub mod catalogue;
+/// Which subjects a stop reason mentions, in one pass (the stages' ranking; issue 16).
+pub(crate) mod mentions;
 
 use crate::codes::Code;
 use crate::facts::{Facts, Readable, TaskFacts, TaskLookup, Unreadable};
