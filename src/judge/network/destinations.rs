@@ -95,8 +95,11 @@ pub fn registry_of(image: &str) -> Option<Registry> {
 /// The destinations the task definition's start needs, in a stable order, each once.
 pub fn needed(td: &TaskDefinitionFacts, region: &str) -> Vec<Destination> {
     let mut out: Vec<Destination> = Vec::new();
+    // A set beside the list: each destination once in first-seen order, without scanning the
+    // list for every container (quadratic in a hostile snapshot's registry hosts, issue 16).
+    let mut seen: std::collections::BTreeSet<Service> = std::collections::BTreeSet::new();
     let mut add = |service: Service, why: String| {
-        if !out.iter().any(|d| d.service == service) {
+        if seen.insert(service.clone()) {
             out.push(Destination { service, why });
         }
     };
